@@ -1,0 +1,61 @@
+# The two commands: `make dev` (local stack) and `make test` (all tests). Both create
+# the virtual environment on first use.
+SHELL := /bin/bash
+# No telemetry: development machines and CI have no network but the package registries.
+export SAM_CLI_TELEMETRY := 0
+.DEFAULT_GOAL := help
+
+# Lambda runs python3.13; use one when the machine has it (PATH or pyenv), else python3.
+PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls -d $(HOME)/.pyenv/versions/3.13.*/bin/python3.13 2>/dev/null | sort -V | tail -n 1)
+BASE_PYTHON ?= $(if $(PYTHON313),$(PYTHON313),python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help dev test test-unit test-integration reset build validate bench clean
+
+help:
+	@echo "make dev       serve the whole API on http://127.0.0.1:3000 (no Docker, no AWS)"
+	@echo "make test      run every test (unit, handlers on moto, local stack over HTTP)"
+	@echo "make reset     forget the local stack's saved state"
+	@echo "make validate  sam validate --lint"
+	@echo "make build     sam build with python3.13, plus precompiled bytecode in the layer"
+	@echo "make bench     print the benchmark figures"
+
+$(STAMP): requirements-dev.txt layers/common/requirements.txt constraints.txt
+	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+dev: $(STAMP)
+	$(PY) -m local $(ARGS)
+
+reset: $(STAMP)
+	$(PY) -m local --reset-only
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+test-integration: $(STAMP)
+	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
+
+validate: $(STAMP)
+	$(VENV)/bin/sam validate --lint
+
+build: $(STAMP)
+	@test -n "$(PYTHON313)" || { echo "make build needs python3.13 (PATH or ~/.pyenv/versions/3.13.*): Lambda runs 3.13 and the layer's bytecode must match it"; exit 1; }
+	PATH="$(dir $(PYTHON313)):$$PATH" $(VENV)/bin/sam build
+	$(PYTHON313) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build/CommonLayer/python
+	@echo "layer: $$(find .aws-sam/build/CommonLayer -name '*.pyc' | wc -l) .pyc files for $$($(PYTHON313) -V)"
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf .aws-sam .pytest_cache
