@@ -6,7 +6,8 @@ export SAM_CLI_TELEMETRY := 0
 .DEFAULT_GOAL := help
 
 # Lambda runs python3.13; use one when the machine has it (PATH or pyenv), else python3.
-PYTHON313 := $(shell command -v python3.13 2>/dev/null || ls -d $(HOME)/.pyenv/versions/3.13.*/bin/python3.13 2>/dev/null | sort -V | tail -n 1)
+# (A pyenv shim may be on PATH without working, so each candidate must actually run.)
+PYTHON313 := $(shell for p in $$(ls -d $(HOME)/.pyenv/versions/3.13.*/bin/python3.13 2>/dev/null | sort -rV) $$(command -v python3.13 2>/dev/null); do "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { echo "$$p"; break; }; done)
 BASE_PYTHON ?= $(if $(PYTHON313),$(PYTHON313),python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python

@@ -1,0 +1,14 @@
+"""GET /api/user/me: the signed-in user's profile."""
+from chapchap.auth.guard import authenticate
+from chapchap.data.users import public_user
+from chapchap.http import api, entry, ok
+
+app = api()
+
+
+@app.get("/api/user/me")
+def get_me():
+    return ok({"user": public_user(authenticate(app.current_event.headers))})
+
+
+handler = entry(app)

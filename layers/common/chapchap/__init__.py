@@ -1,0 +1,6 @@
+"""CV Chap Chap's shared code: the layer every function imports.
+
+Modules are imported lazily by the handlers that need them, so an API function's cold
+start pays only for what it uses (fpdf2, for instance, is imported by the PDF code only).
+"""
+__version__ = "0.1.0"

@@ -1,0 +1,164 @@
+"""Accounts: register, login, refresh, logout, profile and password.
+
+Each function is a fixed, small number of DynamoDB calls (asserted in the tests):
+    register         1 transaction
+    login            1 BatchGetItem (email + both throttle windows), 1 GetItem, 1 transaction
+    refresh          1 GetItem, 1 BatchGetItem, 1 transaction (+1 UpdateItem on reuse)
+    logout           1-2 UpdateItem (+1 GetItem with a refresh token)
+    update profile   1 UpdateItem
+    change password  1 transaction
+(plus the one BatchGetItem of the request guard on authenticated routes).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chapchap import clock
+from chapchap.auth.passwords import hash_password, verify_password
+from chapchap.auth.tokens import issue_access_token
+from chapchap.data import sessions, table, throttle, users
+from chapchap.errors import Conflict, Forbidden, Throttled, Unauthorized, ValidationFailed
+from chapchap.models.auth import ChangePasswordIn, LoginIn, RegisterIn, UpdateMeIn
+from chapchap.observability import logger, metrics
+
+
+def _token_response(user: dict[str, Any], session_id: str, refresh_token: str) -> dict[str, Any]:
+    access_token, expires_in = issue_access_token(user["id"], user["role"], session_id)
+    return {"user": users.public_user(user), "access_token": access_token,
+            "refresh_token": refresh_token, "token_type": "bearer", "expires_in": expires_in}
+
+
+def register(data: RegisterIn, *, role: str = "user") -> dict[str, Any]:
+    user = users.new_user(email=data.email, full_name=data.full_name, phone_number=data.phone_number,
+                          password_hash=hash_password(data.password), role=role)
+    user["last_login"] = user["created_at"]
+    session_id, refresh_token, session_ops = sessions.start_ops(user["id"], epoch=0)
+    try:
+        table.transact(users.create_ops(user) + session_ops)
+    except table.TransactionFailed as exc:
+        if exc.failed_at(1):
+            raise Conflict("An account with this email already exists. Sign in instead.",
+                           code="EMAIL_TAKEN") from None
+        raise
+    metrics.add_metric(name="UserRegistered", unit="Count", value=1)
+    logger.info("user registered", extra={"user_id": user["id"]})
+    return _token_response(user, session_id, refresh_token)
+
+
+def login(data: LoginIn, *, source_ip: str) -> dict[str, Any]:
+    email_key = users.email_key(data.email)
+    throttle_keys = throttle.keys(data.email, source_ip)
+    found = table.batch_get([email_key, *throttle_keys.values()], consistent=True)
+    wait = throttle.retry_after(found, data.email, source_ip)
+    if wait is not None:
+        logger.warning("login throttled", extra={"source_ip": source_ip})
+        raise Throttled("Too many failed sign-in attempts. Try again later.", retry_after=wait)
+
+    email_item = found.get(email_key)
+    user = users.get(email_item["user_id"], consistent=True) if email_item else None
+    if user is None or not verify_password(data.password, user.get("password_hash")):
+        table.transact(throttle.failure_ops(data.email, source_ip))
+        raise Unauthorized("Email or password is incorrect.", code="INVALID_CREDENTIALS")
+    if user["status"] != "active":
+        raise Forbidden("This account is suspended. Contact support.", code="ACCOUNT_SUSPENDED")
+
+    now = clock.now_iso()
+    session_id, refresh_token, session_ops = sessions.start_ops(user["id"], epoch=user["session_epoch"])
+    table.transact(session_ops + [
+        table.update_op(*users.user_key(user["id"]), "SET last_login = :now",
+                        condition="attribute_exists(pk)", now=now),
+        throttle.reset_email_op(data.email, source_ip),
+    ])
+    user["last_login"] = now
+    return _token_response(user, session_id, refresh_token)
+
+
+def refresh(refresh_token: str) -> dict[str, Any]:
+    invalid = Unauthorized("The refresh token is not valid. Please sign in again.",
+                           code="INVALID_REFRESH_TOKEN")
+    token_item = sessions.find_token(refresh_token)
+    if token_item is None or token_item["expires_at"] <= clock.now_iso():
+        raise invalid
+    user_id, session_id = token_item["user_id"], token_item["session_id"]
+    user_key, session_key = users.user_key(user_id), sessions.session_key(user_id, session_id)
+    found = table.batch_get([user_key, session_key], consistent=True)
+    user, session = found.get(user_key), found.get(session_key)
+    if user is None or session is None or session.get("revoked"):
+        raise invalid
+    old_hash = sessions.hash_token(refresh_token)
+    if session["current_hash"] != old_hash:
+        sessions.revoke(user_id, session_id)
+        logger.warning("refresh token reused; session revoked", extra={"user_id": user_id})
+        raise Unauthorized("This refresh token was already used. The session has been ended "
+                           "for safety; please sign in again.", code="REFRESH_TOKEN_REUSED")
+    if session.get("epoch") != user.get("session_epoch"):
+        raise invalid
+    if user["status"] != "active":
+        raise Forbidden("This account is suspended. Contact support.", code="ACCOUNT_SUSPENDED")
+    new_token, ops = sessions.rotate_ops(user_id, session_id, old_hash)
+    try:
+        table.transact(ops)
+    except table.TransactionFailed as exc:
+        if exc.failed_at(0):
+            # Another request rotated this token first: a concurrent reuse.
+            sessions.revoke(user_id, session_id)
+            raise Unauthorized("This refresh token was already used. Please sign in again.",
+                               code="REFRESH_TOKEN_REUSED") from None
+        raise
+    return _token_response(user, session_id, new_token)
+
+
+def logout(user: dict[str, Any], refresh_token: str | None = None) -> None:
+    sessions.revoke(user["id"], user["session_id"])
+    if refresh_token:
+        token_item = sessions.find_token(refresh_token)
+        if token_item and token_item["user_id"] == user["id"] and token_item["session_id"] != user["session_id"]:
+            sessions.revoke(user["id"], token_item["session_id"])
+
+
+def update_profile(user: dict[str, Any], data: UpdateMeIn) -> dict[str, Any]:
+    changes = data.model_dump(exclude_unset=True)
+    if "full_name" in changes and changes["full_name"] is None:
+        raise ValidationFailed.field("full_name", "cannot be empty")
+    if not changes:
+        return users.public_user(user)
+    try:
+        updated = users.update_profile(user["id"], changes)
+    except table.ConditionFailed:
+        raise Unauthorized("This account no longer exists.", code="INVALID_TOKEN") from None
+    return users.public_user(updated)
+
+
+def change_password(user: dict[str, Any], data: ChangePasswordIn) -> None:
+    if not verify_password(data.current_password, user.get("password_hash")):
+        raise ValidationFailed.field("current_password", "is not your current password")
+    epoch = int(user["session_epoch"])
+    try:
+        table.transact([
+            table.update_op(*users.user_key(user["id"]),
+                            "SET password_hash = :hash, session_epoch = :new, updated_at = :now",
+                            condition="session_epoch = :old",
+                            hash=hash_password(data.new_password), new=epoch + 1, old=epoch,
+                            now=clock.now_iso()),
+            sessions.restamp_op(user["id"], user["session_id"], epoch + 1),
+        ])
+    except table.TransactionFailed:
+        raise Conflict("Your sessions changed while saving. Please try again.",
+                       code="CONCURRENT_UPDATE") from None
+    logger.info("password changed; other sessions revoked", extra={"user_id": user["id"]})
+
+
+def ensure_admin(email: str, password: str, full_name: str = "Administrator") -> bool:
+    """Create an admin account unless one with that email exists. True when created."""
+    normalized = users.normalize_email(email)
+    if table.get(*users.email_key(normalized), consistent=True):
+        return False
+    user = users.new_user(email=normalized, full_name=full_name, phone_number=None,
+                          password_hash=hash_password(password), role="admin")
+    try:
+        table.transact(users.create_ops(user))
+    except table.TransactionFailed as exc:
+        if exc.failed_at(1):
+            return False
+        raise
+    return True

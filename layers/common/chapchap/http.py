@@ -1,0 +1,174 @@
+"""HTTP plumbing shared by every API function: the resolver, the envelope, the entry point.
+
+A handler file builds its resolver with `api()`, declares one route, and exports
+`handler = entry(app)`. This module owns what every response must have: the error
+envelope of API.md, 400 for malformed JSON, 413 for large bodies, 422 with field details,
+security headers, correlation ids in the logs.
+"""
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+
+from chapchap.errors import ApiError, BadRequest, NotFound, PayloadTooLarge
+from chapchap.observability import logger, metrics
+from chapchap.settings import settings
+
+MAX_JSON_DEPTH = 64
+
+SECURITY_HEADERS = {
+    "Content-Type": "application/json",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+# Functions that publish no metric on a request would warn on every call.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+def parse_json(text: str) -> Any:
+    """json.loads that answers 400 for bad or absurdly nested JSON instead of crashing."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise BadRequest("The JSON body is nested too deeply.", code="MALFORMED_JSON") from None
+    except ValueError as exc:
+        position = getattr(exc, "pos", None)
+        details = [{"location": "body", "position": position}] if position is not None else []
+        raise BadRequest("The request body is not valid JSON.", code="MALFORMED_JSON",
+                         details=details) from None
+    _check_depth(value)
+    return value
+
+
+def _check_depth(value: Any) -> None:
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise BadRequest(f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels.",
+                             code="MALFORMED_JSON")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+
+
+def error_response(error: ApiError) -> Response:
+    return Response(status_code=error.status, content_type="application/json",
+                    body=json.dumps(error.body(), ensure_ascii=False), headers=error.headers)
+
+
+def ok(data: Any, status: int = 200, headers: dict[str, str] | None = None,
+       meta: dict | None = None) -> Response:
+    body: dict[str, Any] = {"data": data}
+    if meta is not None:
+        body["meta"] = meta
+    return Response(status_code=status, content_type="application/json",
+                    body=json.dumps(body, ensure_ascii=False, default=str), headers=headers)
+
+
+def created(data: Any, headers: dict[str, str] | None = None) -> Response:
+    return ok(data, status=201, headers=headers)
+
+
+def no_content() -> Response:
+    return Response(status_code=204, content_type="application/json", body="")
+
+
+def _field_details(errors: list[dict]) -> list[dict]:
+    details = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ())]
+        location = loc[0] if loc else "body"
+        field = ".".join(loc[1:]) or location
+        details.append({"field": field, "location": location, "message": err.get("msg", "invalid"),
+                        "type": err.get("type", "value_error")})
+    return details
+
+
+def _on_api_error(exc: ApiError) -> Response:
+    if exc.status >= 500:
+        logger.warning("request failed", extra={"code": exc.code, "status": exc.status})
+    return error_response(exc)
+
+
+def _on_validation_error(exc: RequestValidationError) -> Response:
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return error_response(BadRequest("The request body is not valid JSON.", code="MALFORMED_JSON"))
+    details = _field_details(errors)
+    summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:3])
+    return error_response(ApiError(f"Validation failed: {summary}", code="VALIDATION_FAILED",
+                                   status=422, details=details))
+
+
+def _on_unexpected(exc: Exception) -> Response:
+    logger.exception("unhandled error")
+    return error_response(ApiError("Something went wrong on our side. Please try again.",
+                                   code="INTERNAL_ERROR", status=500))
+
+
+def _on_not_found(exc: Exception) -> Response:
+    return error_response(NotFound("No such endpoint."))
+
+
+def api() -> APIGatewayHttpResolver:
+    """A resolver with validation and the API's error envelope."""
+    app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json)
+    app.exception_handler(ApiError)(_on_api_error)
+    app.exception_handler(RequestValidationError)(_on_validation_error)
+    app.exception_handler(Exception)(_on_unexpected)
+    app.not_found(_on_not_found)
+    return app
+
+
+def _body_bytes(event: dict) -> int:
+    body = event.get("body") or ""
+    return len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
+
+
+def _finish(response: dict, event: dict) -> dict:
+    headers = response.setdefault("headers", {})
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+    request_id = (event.get("requestContext") or {}).get("requestId")
+    if request_id:
+        headers["X-Request-Id"] = request_id
+    return response
+
+
+def entry(app: APIGatewayHttpResolver):
+    """The Lambda handler of an API function: logging context, metrics, size limit, headers."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP,
+                                  clear_state=True)
+    @metrics.log_metrics
+    def handler(event: dict, context: Any) -> dict:
+        limit = settings().max_body_bytes
+        if _body_bytes(event) > limit:
+            error = PayloadTooLarge(f"The request body is larger than {limit // 1024} KB.")
+            response = {"statusCode": error.status, "headers": dict(error.headers),
+                        "body": json.dumps(error.body()), "isBase64Encoded": False}
+        else:
+            response = app.resolve(event, context)
+        return _finish(response, event)
+
+    return handler
+
+
+def header(app: APIGatewayHttpResolver, name: str) -> str | None:
+    """A request header, case-insensitively."""
+    return (app.current_event.headers or {}).get(name.lower())
+
+
+def source_ip(app: APIGatewayHttpResolver) -> str:
+    return app.current_event.request_context.http.source_ip or "unknown"
