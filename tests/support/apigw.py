@@ -1,11 +1,12 @@
 """Invoke the real handler of a route with an API Gateway HTTP API (payload 2.0) event."""
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from local.gateway import HttpRequest, to_event
+from local.runtime import Runtime
 from local.template import load_template
 
 _TEMPLATE = load_template()
@@ -27,35 +28,12 @@ class Reply:
         return self.body["error"]
 
 
-def handler_for(function_id: str):
-    return getattr(importlib.import_module(_TEMPLATE.functions[function_id].module_name), "handler")
-
-
-class LambdaContext:  # TEMPORARY until local.runtime lands
-    def __init__(self, fn):
-        self.function_name = fn.logical_id
-        self.memory_limit_in_mb = fn.memory
-        self.invoked_function_arn = f"arn:aws:lambda:af-south-1:123456789012:function:{fn.logical_id}"
-        self.aws_request_id = "req-1"
-
-    def get_remaining_time_in_millis(self):
-        return 10000
-
-
-def build_http_event(*, route, method, path, query, headers, body, path_params, source_ip):  # TEMPORARY
-    import base64, time, uuid
-    return {"version": "2.0", "routeKey": route.route_key, "rawPath": path, "rawQueryString": query,
-            "headers": headers, "pathParameters": path_params or None,
-            "queryStringParameters": None,
-            "requestContext": {"http": {"method": method, "path": path, "sourceIp": source_ip, "protocol": "HTTP/1.1", "userAgent": "t"},
-                               "requestId": str(uuid.uuid4()), "routeKey": route.route_key, "stage": "$default",
-                               "timeEpoch": int(time.time() * 1000), "accountId": "1", "apiId": "local"},
-            "body": body.decode(), "isBase64Encoded": False}
+_RUNTIME = Runtime(_TEMPLATE)
 
 
 def invoke(function_id: str, event: dict) -> Any:
-    fn = _TEMPLATE.functions[function_id]
-    return handler_for(function_id)(event, LambdaContext(fn))
+    """Run a function's real handler, as the local stack does."""
+    return _RUNTIME.invoke(function_id, event)
 
 
 class ApiClient:
@@ -72,9 +50,10 @@ class ApiClient:
             all_headers["authorization"] = f"Bearer {token}"
         if json_body is not None:
             body = json.dumps(json_body)
-        event = build_http_event(route=route, method=method, path=path, query=query,
-                                 headers=all_headers, body=(body or "").encode("utf-8"),
-                                 path_params=params, source_ip=source_ip)
+        target = f"{path}?{query}" if query else path
+        request = HttpRequest(method=method, target=target, headers=list(all_headers.items()),
+                              body=(body or "").encode("utf-8"), source_ip=source_ip)
+        event = to_event(request, route.route_key, params)
         raw = invoke(route.function_id, event)
         text = raw.get("body") or ""
         return Reply(raw["statusCode"], {k.lower(): v for k, v in (raw.get("headers") or {}).items()},

@@ -29,11 +29,45 @@ def aws(monkeypatch):
 
 
 def _reset_caches() -> None:
+    from chapchap import renders, storage
     from chapchap.data import table
     from chapchap.settings import settings
 
     settings.cache_clear()
     table.reset_client()
+    storage.reset_client()
+    renders.reset_client()
+
+
+@pytest.fixture
+def catalog(aws):
+    """The starter templates, as the local stack seeds them."""
+    from chapchap.catalog import STARTER_TEMPLATES, seed_starter_templates
+
+    seed_starter_templates()
+    return {t["id"]: t for t in STARTER_TEMPLATES}
+
+
+@pytest.fixture
+def queue_messages(aws):
+    """Read (and delete) what is waiting on the PDF queue."""
+    import json
+
+    import boto3
+
+    def read() -> list[dict]:
+        sqs = boto3.client("sqs", region_name=REGION)
+        url = os.environ["PDF_QUEUE_URL"]
+        found = []
+        while True:
+            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if not batch:
+                return found
+            for message in batch:
+                found.append(json.loads(message["Body"]))
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    return read
 
 
 @pytest.fixture

@@ -26,15 +26,19 @@ def _function_for(path):
 
 
 @pytest.fixture
-def tokens(aws, api):
+def tokens(aws, catalog, api):
     reply = api.post("/api/auth/register", json=OWNER)
     assert reply.status == 201, reply.body
-    return reply.data
+    cv = api.post("/api/cvs", json={"template_id": "classic-navy", "content": {"basics": {"name": "Amina Juma"}}},
+                  token=reply.data["access_token"])
+    assert cv.status == 201, cv.body
+    return {**reply.data, "cv_id": cv.data["cv"]["id"]}
 
 
 def _fill(text: str, tokens: dict) -> dict:
     text = text.replace("REPLACE_WITH_ACCESS_TOKEN", tokens["access_token"])
     text = text.replace("REPLACE_WITH_REFRESH_TOKEN", tokens["refresh_token"])
+    text = text.replace("REPLACE_WITH_CV_ID", tokens["cv_id"])
     return json.loads(text)
 
 

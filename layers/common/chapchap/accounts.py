@@ -1,8 +1,10 @@
 """Accounts: register, login, refresh, logout, profile and password.
 
 Each function is a fixed, small number of DynamoDB calls (asserted in the tests):
-    register         1 transaction
+    register         1 transaction (+1 Query with an anonymous_id: its CVs move in the same
+                     transaction)
     login            1 BatchGetItem (email + both throttle windows), 1 GetItem, 1 transaction
+                     (+1 Query with an anonymous_id)
     refresh          1 GetItem, 1 BatchGetItem, 1 transaction (+1 UpdateItem on reuse)
     logout           1-2 UpdateItem (+1 GetItem with a refresh token)
     update profile   1 UpdateItem
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chapchap import clock
+from chapchap import clock, cvs
 from chapchap.auth.passwords import hash_password, verify_password
 from chapchap.auth.tokens import issue_access_token
 from chapchap.data import sessions, table, throttle, users
@@ -34,7 +36,7 @@ def register(data: RegisterIn, *, role: str = "user") -> dict[str, Any]:
     user["last_login"] = user["created_at"]
     session_id, refresh_token, session_ops = sessions.start_ops(user["id"], epoch=0)
     try:
-        table.transact(users.create_ops(user) + session_ops)
+        _commit_with_handover(users.create_ops(user) + session_ops, data.anonymous_id, user["id"])
     except table.TransactionFailed as exc:
         if exc.failed_at(1):
             raise Conflict("An account with this email already exists. Sign in instead.",
@@ -64,13 +66,29 @@ def login(data: LoginIn, *, source_ip: str) -> dict[str, Any]:
 
     now = clock.now_iso()
     session_id, refresh_token, session_ops = sessions.start_ops(user["id"], epoch=user["session_epoch"])
-    table.transact(session_ops + [
+    _commit_with_handover(session_ops + [
         table.update_op(*users.user_key(user["id"]), "SET last_login = :now",
                         condition="attribute_exists(pk)", now=now),
         throttle.reset_email_op(data.email, source_ip),
-    ])
+    ], data.anonymous_id, user["id"])
     user["last_login"] = now
     return _token_response(user, session_id, refresh_token)
+
+
+def _commit_with_handover(ops: list[dict], anonymous_id: str | None, user_id: str) -> None:
+    """Commit `ops` together with moving the anonymous CVs to the user, all or nothing.
+
+    A CV deleted or moved between the Query and the transaction cancels only the hand-over
+    part: look again and retry, so sign-in never fails because of it."""
+    for attempt in range(3):
+        handover = cvs.handover_ops(anonymous_id, user_id)
+        try:
+            table.transact(ops + handover)
+            return
+        except table.TransactionFailed as exc:
+            failed = [i for i, r in enumerate(exc.reasons) if r not in ("None", "")]
+            if attempt == 2 or not failed or min(failed) < len(ops):
+                raise
 
 
 def refresh(refresh_token: str) -> dict[str, Any]:

@@ -165,6 +165,26 @@ def entry(app: APIGatewayHttpResolver):
     return handler
 
 
+def page_params(app: APIGatewayHttpResolver, *, default: int = 20) -> tuple[int, str | None]:
+    """`limit` (1..100) and `cursor` of a list request; anything else is a 400."""
+    query = app.current_event.query_string_parameters or {}
+    raw = query.get("limit")
+    limit = default
+    if raw is not None:
+        if not raw.isdigit() or not 1 <= int(raw) <= 100:
+            raise BadRequest("limit must be a whole number from 1 to 100.", code="BAD_QUERY",
+                             details=[{"field": "limit", "location": "query", "message": "1..100"}])
+        limit = int(raw)
+    return limit, query.get("cursor") or None
+
+
+def page(items: list, *, limit: int, next_cursor: str | None, total: int | None = None) -> Response:
+    meta: dict[str, Any] = {"limit": limit, "next_cursor": next_cursor}
+    if total is not None:
+        meta["total"] = total
+    return ok(items, meta=meta)
+
+
 def header(app: APIGatewayHttpResolver, name: str) -> str | None:
     """A request header, case-insensitively."""
     return (app.current_event.headers or {}).get(name.lower())

@@ -32,6 +32,8 @@ class Settings:
     login_max_failures_per_ip: int
     public_base_url: str
     version: str
+    default_price: int
+    currency: str
 
 
 @cache
@@ -54,4 +56,6 @@ def settings() -> Settings:
         login_max_failures_per_ip=_int("LOGIN_MAX_FAILURES_PER_IP", 20),
         public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         version=os.environ.get("APP_VERSION", __version__),
+        default_price=_int("DEFAULT_PRICE_TZS", 5000),
+        currency="TZS",
     )

@@ -1,0 +1,19 @@
+"""POST /api/cvs: create a CV, anonymously (X-Anonymous-Id, made here if absent) or signed in."""
+from chapchap import cvs
+from chapchap.http import api, created, entry
+from chapchap.models.cv import CvCreateIn
+
+app = api()
+
+
+@app.post("/api/cvs")
+def create_cv(body: CvCreateIn):
+    owner, new_anonymous_id = cvs.caller(app.current_event.headers, may_create=True)
+    data = {"cv": cvs.create(owner, body)}
+    if owner.kind == "anon":
+        data["anonymous_id"] = owner.id
+    headers = {"X-Anonymous-Id": new_anonymous_id} if new_anonymous_id else None
+    return created(data, headers=headers)
+
+
+handler = entry(app)

@@ -1,0 +1,15 @@
+"""DELETE /api/cvs/{id}: soft delete (kept with deleted_at, gone from lists and reads)."""
+from chapchap import cvs
+from chapchap.http import api, entry, no_content
+
+app = api()
+
+
+@app.delete("/api/cvs/<cv_id>")
+def delete_cv(cv_id: str):
+    owner, _ = cvs.caller(app.current_event.headers)
+    cvs.delete(owner, cv_id)
+    return no_content()
+
+
+handler = entry(app)

@@ -1,0 +1,14 @@
+"""POST /api/cvs/{id}/duplicate: an unpaid copy of one of the caller's CVs."""
+from chapchap import cvs
+from chapchap.http import api, created, entry
+
+app = api()
+
+
+@app.post("/api/cvs/<cv_id>/duplicate")
+def duplicate_cv(cv_id: str):
+    owner, _ = cvs.caller(app.current_event.headers)
+    return created({"cv": cvs.duplicate(owner, cv_id)})
+
+
+handler = entry(app)

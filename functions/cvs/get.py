@@ -1,0 +1,14 @@
+"""GET /api/cvs/{id}: one of the caller's CVs."""
+from chapchap import cvs
+from chapchap.http import api, entry, ok
+
+app = api()
+
+
+@app.get("/api/cvs/<cv_id>")
+def get_cv(cv_id: str):
+    owner, _ = cvs.caller(app.current_event.headers)
+    return ok({"cv": cvs.read(owner, cv_id)})
+
+
+handler = entry(app)

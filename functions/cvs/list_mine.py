@@ -1,0 +1,16 @@
+"""GET /api/cvs: the caller's CVs, newest first, one page at a time."""
+from chapchap import cvs
+from chapchap.http import api, entry, page, page_params
+
+app = api()
+
+
+@app.get("/api/cvs")
+def list_cvs():
+    owner, _ = cvs.caller(app.current_event.headers)
+    limit, cursor = page_params(app)
+    items, next_cursor = cvs.list_mine(owner, limit=limit, page=cursor)
+    return page(items, limit=limit, next_cursor=next_cursor)
+
+
+handler = entry(app)

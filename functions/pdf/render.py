@@ -1,0 +1,28 @@
+"""SQS consumer: render queued CVs to PDF, reporting partial batch failures."""
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import BaseModel
+
+from chapchap import pdf_worker
+from chapchap.observability import logger, metrics
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+class RenderMessage(BaseModel):
+    cv_id: str
+    version: int
+
+
+def render_record(record: SQSRecord) -> str:
+    message = RenderMessage.model_validate_json(record.body)
+    attempt = int(record.attributes.approximate_receive_count or 1)
+    outcome = pdf_worker.process(message.cv_id, message.version, attempt=attempt)
+    logger.info("pdf message done", extra={"cv_id": message.cv_id, "version": message.version, "outcome": outcome})
+    return outcome
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event, context):
+    return process_partial_response(event=event, record_handler=render_record, processor=processor, context=context)

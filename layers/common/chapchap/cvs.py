@@ -1,0 +1,168 @@
+"""CVs: who owns one, what it may contain, and the owner's operations on it.
+
+DynamoDB calls per request (asserted in tests): create 2 (template, put), list 1 Query,
+read 1, update 2-3 (read, template when changed, update), delete 2, duplicate 2.
+"""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+from pydantic import ValidationError
+
+from chapchap import clock, cursor, renders, uploads
+from chapchap.auth.guard import optional_user
+from chapchap.data import cvs as cv_data
+from chapchap.data import table, templates
+from chapchap.data.cvs import Owner
+from chapchap.errors import BadRequest, NotFound, PayloadTooLarge, Unauthorized, ValidationFailed
+from chapchap.models.cv import CvCreateIn, CvUpdateIn
+from chapchap.models.resume import Resume
+
+MAX_CONTENT_BYTES = 100 * 1024
+ANONYMOUS_HEADER = "x-anonymous-id"
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+# ---------------------------------------------------------------- who is asking
+def caller(headers: dict[str, str] | None, *, may_create: bool = False) -> tuple[Owner, str | None]:
+    """The owner of the request: the signed-in user, else the X-Anonymous-Id.
+
+    Returns (owner, new anonymous id or None). With `may_create`, a visitor with neither
+    gets a fresh anonymous id (returned once, for the browser to keep)."""
+    user = optional_user(headers)
+    if user:
+        return Owner("user", user["id"]), None
+    anonymous_id = ((headers or {}).get(ANONYMOUS_HEADER) or "").strip().lower()
+    if anonymous_id:
+        if not _UUID.match(anonymous_id):
+            raise BadRequest("X-Anonymous-Id must be the UUID this API gave you.", code="BAD_ANONYMOUS_ID")
+        return Owner("anon", anonymous_id), None
+    if may_create:
+        fresh = str(uuid.uuid4())
+        return Owner("anon", fresh), fresh
+    raise Unauthorized("Sign in, or send the X-Anonymous-Id header you were given.", code="UNAUTHORIZED")
+
+
+# ---------------------------------------------------------------- content rules
+def check_content(content: dict[str, Any], owner: Owner, *, claimed_from: str | None = None) -> dict[str, Any]:
+    size = len(cv_data.dump_content(content).encode("utf-8"))
+    if size > MAX_CONTENT_BYTES:
+        raise PayloadTooLarge(f"CV content is {size // 1024} KB; the limit is 100 KB.", code="CONTENT_TOO_LARGE")
+    try:
+        resume = Resume.model_validate(content)
+    except ValidationError as exc:
+        details = [{"field": ".".join(["content", *map(str, e["loc"])]), "location": "body",
+                    "message": e["msg"], "type": e["type"]} for e in exc.errors()]
+        raise ValidationFailed("The CV content is not valid: " + "; ".join(
+            f"{d['field']}: {d['message']}" for d in details[:3]), details=details) from None
+    image = resume.basics.image if resume.basics else None
+    owners = [owner] + ([Owner("anon", claimed_from)] if claimed_from else [])
+    if image and not image.startswith(("https://", "http://")) and not any(
+            uploads.is_own_photo(o, image) for o in owners):
+        raise ValidationFailed.field("content.basics.image", "must be a key returned by /api/uploads/presigned-url")
+    return content
+
+
+def _active_template(template_id: str) -> dict[str, Any]:
+    template = templates.get(template_id)
+    if not template or not template.get("is_active"):
+        raise ValidationFailed.field("template_id", "no active template has this id")
+    return template
+
+
+def _owned(owner: Owner, cv_id: str) -> dict[str, Any]:
+    cv = cv_data.get(cv_id, consistent=True)
+    if not cv or cv.get("deleted_at") or cv.get("gsi1pk") != owner.key:
+        raise NotFound("No such CV.")
+    return cv
+
+
+def _title(content: dict[str, Any]) -> str:
+    name = ((content.get("basics") or {}).get("name") or "").strip() if isinstance(content.get("basics"), dict) else ""
+    return f"{name} CV" if name else "My CV"
+
+
+# ---------------------------------------------------------------- operations
+def create(owner: Owner, data: CvCreateIn) -> dict[str, Any]:
+    content = check_content(data.content, owner)
+    _active_template(data.template_id)
+    cv = cv_data.new_cv(owner=owner, template_id=data.template_id, title=data.title or _title(content),
+                        content=content)
+    table.transact([table.put_op(cv, condition="attribute_not_exists(pk)")])
+    return cv_data.public_cv(cv)
+
+
+def list_mine(owner: Owner, *, limit: int, page: str | None) -> tuple[list[dict], str | None]:
+    scope = f"cvs:{owner.key}"
+    items, last = cv_data.list_for(owner, limit=limit, start_key=cursor.decode(page, scope))
+    return [cv_data.public_cv(item) for item in items], cursor.encode(last, scope)
+
+
+def read(owner: Owner, cv_id: str) -> dict[str, Any]:
+    return cv_data.public_cv(_owned(owner, cv_id))
+
+
+def update(owner: Owner, cv_id: str, data: CvUpdateIn) -> dict[str, Any]:
+    changes = data.model_dump(exclude_unset=True)
+    if any(changes.get(k) is None for k in changes):
+        empty = next(k for k in changes if changes[k] is None)
+        raise ValidationFailed.field(empty, "cannot be null")
+    cv = _owned(owner, cv_id)
+    if "content" in changes:
+        check_content(changes["content"], owner, claimed_from=cv.get("claimed_from"))
+    if changes.get("template_id") and changes["template_id"] != cv["template_id"]:
+        _active_template(changes["template_id"])
+    sets = ["updated_at = :now"]
+    values: dict[str, Any] = {"now": clock.now_iso(), "one": 1, "owner": owner.key}
+    if "title" in changes:
+        sets.append("title = :title")
+        values["title"] = changes["title"]
+    if "template_id" in changes:
+        sets.append("template_id = :template")
+        values["template"] = changes["template_id"]
+    if "content" in changes:
+        sets.append("content_json = :content")
+        values["content"] = cv_data.dump_content(changes["content"])
+    if cv.get("is_paid"):
+        sets.append("pdf_status = :rendering")
+        values["rendering"] = "rendering"
+    try:
+        updated = table.update(*cv_data.cv_key(cv_id), "SET " + ", ".join(sets) + " ADD content_version :one",
+                               condition=cv_data.owned_condition(), return_new=True, **values)
+    except table.ConditionFailed:
+        raise NotFound("No such CV.") from None
+    if updated.get("is_paid"):
+        renders.enqueue(cv_id, updated["content_version"])
+    return cv_data.public_cv(updated)
+
+
+def delete(owner: Owner, cv_id: str) -> None:
+    _owned(owner, cv_id)
+    try:
+        table.update(*cv_data.cv_key(cv_id),
+                     "SET deleted_at = :now, deleted_from = :owner, updated_at = :now REMOVE gsi1pk, gsi1sk",
+                     condition=cv_data.owned_condition(), now=clock.now_iso(), owner=owner.key)
+    except table.ConditionFailed:
+        raise NotFound("No such CV.") from None
+
+
+def duplicate(owner: Owner, cv_id: str) -> dict[str, Any]:
+    source = _owned(owner, cv_id)
+    title = source["title"]
+    copy = cv_data.new_cv(owner=owner, template_id=source["template_id"],
+                          title=(title if len(title) <= 113 else title[:113]) + " (copy)",
+                          content=json.loads(source.get("content_json") or "{}"))
+    copy["duplicated_from"] = cv_id
+    table.transact([table.put_op(copy, condition="attribute_not_exists(pk)")])
+    return cv_data.public_cv(copy)
+
+
+def handover_ops(anonymous_id: str | None, user_id: str) -> list[dict]:
+    """Operations that move every CV of an anonymous id to a user (one Query to find them)."""
+    if not anonymous_id:
+        return []
+    anonymous = Owner("anon", anonymous_id.lower())
+    return [cv_data.handover_op(cv_id, anonymous, user_id) for cv_id in cv_data.anonymous_cv_ids(anonymous.id)]

@@ -1,0 +1,109 @@
+"""CVs.
+
+    CV#<id> / CV     the CV; `content_json` holds the content as the client sent it (a JSON
+                     string: no DynamoDB nesting or number limits, byte-for-byte kept)
+    gsi1: OWNER#USER#<user id> | OWNER#ANON#<anonymous id>  /  <created_at>#<id>
+                     the owner's CVs newest first; removed on soft delete, so lists need
+                     no filter and cost only their page
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from chapchap import clock
+from chapchap.data import table
+
+
+@dataclass(frozen=True)
+class Owner:
+    kind: str  # "user" | "anon"
+    id: str
+
+    @property
+    def key(self) -> str:
+        return f"OWNER#{'USER' if self.kind == 'user' else 'ANON'}#{self.id}"
+
+
+def cv_key(cv_id: str) -> tuple[str, str]:
+    return f"CV#{cv_id}", "CV"
+
+
+def owner_of(cv: dict[str, Any]) -> Owner | None:
+    if cv.get("user_id"):
+        return Owner("user", cv["user_id"])
+    if cv.get("anonymous_id"):
+        return Owner("anon", cv["anonymous_id"])
+    return None
+
+
+def new_cv(*, owner: Owner, template_id: str, title: str, content: dict[str, Any]) -> dict[str, Any]:
+    now = clock.now_iso()
+    cv_id = str(uuid.uuid4())
+    pk, sk = cv_key(cv_id)
+    return {
+        "pk": pk, "sk": sk, "type": "cv", "id": cv_id, "title": title, "template_id": template_id,
+        "content_json": dump_content(content), "content_version": 1,
+        "user_id": owner.id if owner.kind == "user" else None,
+        "anonymous_id": owner.id if owner.kind == "anon" else None,
+        "is_paid": False, "pdf_status": "none", "download_count": 0,
+        "created_at": now, "updated_at": now,
+        "gsi1pk": owner.key, "gsi1sk": f"{now}#{cv_id}",
+    }
+
+
+def dump_content(content: dict[str, Any]) -> str:
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_of(cv: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(cv.get("content_json") or "{}")
+
+
+def public_cv(cv: dict[str, Any], *, admin: bool = False) -> dict[str, Any]:
+    """The `cv` object of API.md."""
+    shown = {
+        "id": cv["id"], "title": cv["title"], "template_id": cv["template_id"],
+        "content": content_of(cv), "content_version": cv["content_version"],
+        "is_paid": cv.get("is_paid", False), "pdf_status": cv.get("pdf_status", "none"),
+        "download_count": cv.get("download_count", 0),
+        "created_at": cv["created_at"], "updated_at": cv["updated_at"],
+    }
+    if admin:
+        shown.update(user_id=cv.get("user_id"), anonymous_id=cv.get("anonymous_id"),
+                     deleted_at=cv.get("deleted_at"))
+    return shown
+
+
+def get(cv_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
+    return table.get(*cv_key(cv_id), consistent=consistent)
+
+
+def list_for(owner: Owner, *, limit: int, start_key: dict | None) -> tuple[list[dict], dict | None]:
+    return table.query(index="gsi1", pk_name="gsi1pk", pk=owner.key, limit=limit,
+                       forward=False, start_key=start_key)
+
+
+def owned_condition() -> str:
+    """Condition for writes by an owner: still theirs and not deleted."""
+    return "gsi1pk = :owner AND attribute_not_exists(deleted_at)"
+
+
+def handover_op(cv_id: str, anonymous: Owner, user_id: str) -> dict:
+    """Move one CV from an anonymous id to a user. Only ownership attributes change, so an
+    edit committed at the same moment is kept whichever lands first."""
+    return table.update_op(
+        *cv_key(cv_id),
+        "SET user_id = :user, gsi1pk = :new_owner, claimed_from = :anon, updated_at = :now "
+        "REMOVE anonymous_id",
+        condition="gsi1pk = :old_owner", user=user_id, new_owner=Owner("user", user_id).key,
+        anon=anonymous.id, old_owner=anonymous.key, now=clock.now_iso())
+
+
+def anonymous_cv_ids(anonymous_id: str, *, limit: int = 90) -> list[str]:
+    """Ids of an anonymous visitor's CVs (one Query; the hand-over moves at most `limit`
+    per sign-in, far beyond what one browser builds)."""
+    items, _ = table.query(index="gsi1", pk_name="gsi1pk", pk=Owner("anon", anonymous_id).key, limit=limit)
+    return [item["id"] for item in items]

@@ -1,0 +1,49 @@
+"""CV templates (designs): a layout, a theme and an optional price.
+
+    TEMPLATE#<id> / TEMPLATE
+    gsi1: TEMPLATES / <sort>#<id>            every template (admin)
+    gsi2: TEMPLATES#ACTIVE / <sort>#<id>     active ones only (sparse): the public list
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chapchap import clock
+from chapchap.data import table
+
+ACTIVE = "TEMPLATES#ACTIVE"
+
+
+def template_key(template_id: str) -> tuple[str, str]:
+    return f"TEMPLATE#{template_id}", "TEMPLATE"
+
+
+def new_template(*, id: str, name: str, description: str, layout: str, theme: dict[str, Any],
+                 price: int | None = None, thumbnail_url: str | None = None, is_active: bool = True,
+                 sort: int = 100) -> dict[str, Any]:
+    now = clock.now_iso()
+    pk, sk = template_key(id)
+    item = {"pk": pk, "sk": sk, "type": "template", "id": id, "name": name, "description": description,
+            "layout": layout, "theme": theme, "price": price, "thumbnail_url": thumbnail_url,
+            "is_active": is_active, "sort": sort, "created_at": now, "updated_at": now,
+            "gsi1pk": "TEMPLATES", "gsi1sk": f"{sort:05d}#{id}"}
+    if is_active:
+        item.update(gsi2pk=ACTIVE, gsi2sk=f"{sort:05d}#{id}")
+    return item
+
+
+def get(template_id: str) -> dict[str, Any] | None:
+    return table.get(*template_key(template_id))
+
+
+def list_active() -> list[dict[str, Any]]:
+    items, _ = table.query(index="gsi2", pk_name="gsi2pk", pk=ACTIVE, limit=100)
+    return items
+
+
+def put_if_absent(template: dict[str, Any]) -> bool:
+    try:
+        table.transact([table.put_op(template, condition="attribute_not_exists(pk)")])
+    except table.TransactionFailed:
+        return False
+    return True

@@ -1,0 +1,49 @@
+"""Asking for a PDF render: other modules call this; the PDF function consumes the queue.
+
+A message names a CV and the content version to render. Marking the CV `rendering` is a
+write the caller may fold into its own transaction (`rendering_op`); `enqueue` sends the
+message after that transaction succeeded.
+"""
+from __future__ import annotations
+
+import json
+
+import boto3
+
+from chapchap import clock
+from chapchap.data import cvs, table
+from chapchap.settings import settings
+
+_sqs = None
+
+
+def _client():
+    global _sqs
+    if _sqs is None:
+        _sqs = boto3.client("sqs")
+    return _sqs
+
+
+def reset_client() -> None:
+    global _sqs
+    _sqs = None
+
+
+def rendering_op(cv_id: str, version: int) -> dict:
+    return table.update_op(*cvs.cv_key(cv_id), "SET pdf_status = :rendering, render_requested_at = :now",
+                           condition="content_version = :version", rendering="rendering",
+                           version=version, now=clock.now_iso())
+
+
+def enqueue(cv_id: str, version: int) -> None:
+    _client().send_message(QueueUrl=settings().pdf_queue_url,
+                           MessageBody=json.dumps({"cv_id": cv_id, "version": version}))
+
+
+def request_render(cv_id: str, version: int) -> None:
+    """Mark the CV rendering and queue the render (two calls, for callers without a transaction)."""
+    try:
+        table.transact([rendering_op(cv_id, version)])
+    except table.TransactionFailed:
+        return  # the CV changed version meanwhile; its newer update asks for its own render
+    enqueue(cv_id, version)

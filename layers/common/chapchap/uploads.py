@@ -1,0 +1,39 @@
+"""Photo uploads straight from the browser to S3 with a presigned POST.
+
+The policy binds the object key (under the caller's own prefix), the content type and a
+2 MB ceiling, so S3 itself refuses anything else.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from chapchap import clock, storage
+from chapchap.data.cvs import Owner
+from chapchap.errors import ValidationFailed
+from chapchap.models.cv import PresignIn
+
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
+EXPIRES_SECONDS = 300
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+def photo_prefix(owner: Owner) -> str:
+    return f"photos/{owner.kind}/{owner.id}/"
+
+
+def presign_photo(owner: Owner, data: PresignIn) -> dict:
+    if data.size > MAX_PHOTO_BYTES:
+        raise ValidationFailed.field("size", "a photo may be at most 2 MB")
+    key = f"{photo_prefix(owner)}{uuid.uuid4().hex}.{_EXTENSIONS[data.content_type]}"
+    post = storage.client().generate_presigned_post(
+        Bucket=storage.bucket(), Key=key, ExpiresIn=EXPIRES_SECONDS,
+        Fields={"Content-Type": data.content_type},
+        Conditions=[{"Content-Type": data.content_type}, ["content-length-range", 1, MAX_PHOTO_BYTES]],
+    )
+    expires_at = clock.iso(clock.now() + timedelta(seconds=EXPIRES_SECONDS))
+    return {"url": post["url"], "fields": post["fields"], "key": key, "expires_at": expires_at}
+
+
+def is_own_photo(owner: Owner, key: str) -> bool:
+    return key.startswith(photo_prefix(owner)) and ".." not in key and "//" not in key
