@@ -6,7 +6,9 @@ from pydantic import BaseModel
 from chapchap import pdf_worker
 from chapchap.observability import logger, metrics
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# Report every failed record, even when all failed, instead of raising: same retry semantics
+# with ReportBatchItemFailures, and the response says which messages failed.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 class RenderMessage(BaseModel):
