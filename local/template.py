@@ -75,6 +75,8 @@ class Function:
     timeout: int
     memory: int
     events: dict[str, dict] = field(default_factory=dict)
+    layers: list[Path] = field(default_factory=list)  # source folders of its layers
+    environment: dict | None = None  # the function's own Environment, if it declares one
 
     @property
     def module_name(self) -> str:
@@ -87,7 +89,7 @@ class Function:
     @property
     def event_file(self) -> Path:
         """The sample event of this function: events/ mirrors functions/."""
-        return ROOT / "events" / (self.module_name.replace(".", "/") + ".json")
+        return self.code_uri.parent / "events" / (self.module_name.replace(".", "/") + ".json")
 
     def events_of(self, *types: str) -> list[dict]:
         return [e.get("Properties", {}) for e in self.events.values() if e.get("Type") in types]
@@ -121,6 +123,9 @@ class Template:
 
 
 def load_template(path: Path = TEMPLATE_PATH) -> Template:
+    """Paths in the template (CodeUri, ContentUri) are relative to the template's folder."""
+    path = Path(path).resolve()
+    base = path.parent
     raw = yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
     parameters = {k: v.get("Default") for k, v in raw.get("Parameters", {}).items()}
     globals_fn = raw.get("Globals", {}).get("Function", {})
@@ -129,19 +134,35 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
     for logical_id, res in raw["Resources"].items():
         if res.get("Type") != "AWS::Serverless::Function":
             continue
-        props = {**globals_fn, **res.get("Properties", {})}
+        own = res.get("Properties", {})
+        props = {**globals_fn, **own}
         fn = Function(
             logical_id=logical_id,
             handler=props["Handler"],
-            code_uri=ROOT / props.get("CodeUri", "functions/"),
+            code_uri=base / props.get("CodeUri", "functions/"),
             timeout=int(props.get("Timeout", 3)),
             memory=int(props.get("MemorySize", 128)),
             events=props.get("Events", {}) or {},
+            layers=_layer_dirs(raw, base, props.get("Layers") or []),
+            environment=own.get("Environment"),
         )
         functions[logical_id] = fn
         for ev in fn.events_of("HttpApi"):
             routes.append(Route(ev["Method"].upper(), ev["Path"], logical_id))
     return Template(raw=raw, parameters=parameters, functions=functions, routes=routes)
+
+
+def _layer_dirs(raw: dict, base: Path, layers: list) -> list[Path]:
+    """Source folders of the template's own layers (`!Ref SomeLayerVersion`)."""
+    found = []
+    for layer in layers:
+        name = layer.get("Ref") if isinstance(layer, dict) else None
+        res = raw["Resources"].get(name or "", {})
+        if res.get("Type") == "AWS::Serverless::LayerVersion":
+            uri = res.get("Properties", {}).get("ContentUri")
+            if isinstance(uri, str):
+                found.append(base / uri)
+    return found
 
 
 # ---------------------------------------------------------------- intrinsic resolution
@@ -296,8 +317,12 @@ def create_resources(template: Template, *, prefix: str, region: str,
             s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [
                 {k.replace("MaxAge", "MaxAgeSeconds"): v for k, v in rule.items()} for rule in rules]})
 
-    for logical_id in template.resources_of("AWS::Logs::LogGroup"):
-        physical[logical_id] = {"Ref": logical_id, "Arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{logical_id}"}
+    for logical_id, res in template.resources_of("AWS::Logs::LogGroup").items():
+        try:
+            name = str(resolver.resolve(res.get("Properties", {}).get("LogGroupName", logical_id)))
+        except KeyError:
+            name = logical_id
+        physical[logical_id] = {"Ref": name, "Arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{name}"}
     for logical_id in template.resources_of("AWS::Serverless::LayerVersion"):
         physical[logical_id] = {"Ref": logical_id}
     for logical_id in template.resources_of("AWS::Serverless::HttpApi"):
