@@ -1,0 +1,48 @@
+"""PDF rendering of CVs (JSON Resume content) and of small generic documents.
+
+    from chapchap.pdf import render_cv, LAYOUTS, FONT_FAMILIES, render_document
+
+    pdf_bytes = render_cv(content, layout="modern", theme=None, title="", author="", photo=None)
+
+Fonts are parsed once per process and reused by every document (see ``_fonts``), so a
+warm two-page render takes a few tens of milliseconds. Only this package imports fpdf2.
+"""
+
+from __future__ import annotations
+
+from ._document import render_document
+from ._engine import Canvas
+from ._fonts import FONT_FAMILIES
+from ._layouts import BUILDERS, read_cv
+from ._theme import resolve
+
+LAYOUTS: tuple[str, ...] = ("classic", "modern", "compact")
+
+__all__ = ["render_cv", "render_document", "LAYOUTS", "FONT_FAMILIES"]
+
+
+def render_cv(
+    content: dict,
+    *,
+    layout: str,
+    theme: dict | None = None,
+    title: str = "",
+    author: str = "",
+    photo: bytes | None = None,
+) -> bytes:
+    """Render a JSON Resume ``content`` dict as an A4 PDF and return its bytes.
+
+    ``layout`` is one of :data:`LAYOUTS` (ValueError otherwise). ``theme`` keys are all
+    optional; bad values fall back to the layout's defaults. ``title``/``author`` are the
+    PDF metadata (default: the CV's name). ``photo`` (jpeg/png/webp bytes) is shown by
+    the modern and classic layouts; an unreadable photo is skipped.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
+    cv = read_cv(content if isinstance(content, dict) else {})
+    resolved = resolve(layout, theme)
+    doc_title = title or (f"{cv.name} – CV" if cv.name else "CV")
+    doc_author = author or cv.name
+    pdf = Canvas(title=doc_title, author=doc_author)
+    BUILDERS[layout](pdf, cv, resolved, photo)
+    return pdf.to_bytes()
