@@ -439,7 +439,6 @@ class Canvas(FPDF):
         self.set_creator("CV Chap Chap")
         self.set_producer("CV Chap Chap (fpdf2)")
         self.set_creation_date(_creation_date())
-        self.set_lang("en")
         self.on_page_start: Callable[[Canvas], None] | None = None
         self.on_page_end: Callable[[Canvas], None] | None = None
         self.planned_pages = 0

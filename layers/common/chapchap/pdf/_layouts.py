@@ -224,15 +224,17 @@ def entry_blocks(flow: Flow, e: Entry, k: Kit, *, title: Style, sub: Style, date
     """Title + dates row, subtitle row, summary, bullets, extras."""
     flow.space(gap)
     loc = e.location
+    # free-text dates too long to sit right of the title go to the subtitle row
+    dates_right = bool(e.dates) and bool(e.title) and date.width(e.dates) <= 0.4 * flow.w
     if e.title:
-        flow.text([(e.title, title)], right=(e.dates, date) if e.dates else None, keep=True,
+        flow.text([(e.title, title)], right=(e.dates, date) if dates_right else None, keep=True,
                   line_h=title.line_height(1.36))
     sub_spans = []
     if e.subtitle:
         sub_spans.append((e.subtitle, sub))
     if loc:
         sub_spans.append(((" · " if sub_spans else "") + loc, k.sub_i))
-    if not e.title and e.dates:
+    if e.dates and not dates_right:
         sub_spans.append(((" · " if sub_spans else "") + e.dates, date))
     if sub_spans:
         link = C.href(e.url) if e.url else None
@@ -311,6 +313,11 @@ def contact_line(flow: Flow, items: list[tuple[str, str, str | None]], style: St
         pieces = []
         if with_kind and kind_style is not None and kind not in ("Email", "Phone", "Location", "Website"):
             pieces.append((kind + ": ", kind_style))
+        prefix_w = sum(s.width(t) for t, s in pieces)
+        if prefix_w + style.width(text) > flow.w:  # one item wider than the line: shorten it
+            while text and prefix_w + style.width(text + "…") > flow.w:
+                text = text[:-1]
+            text += "…"
         pieces.append((text, style))
         w = sum(s.width(t) for t, s in pieces)
         if lines[-1] and x + sep_w + w > flow.w:
