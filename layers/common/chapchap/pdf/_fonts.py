@@ -605,6 +605,10 @@ def get_face(family: str, style: str = "") -> Face:
 # --------------------------------------------------------------------------- per document
 
 
+# the undecorated method (fpdf2 wraps it in functools.cache)
+_BASE_GET_GLYPH = getattr(SubsetMap.get_glyph, "__wrapped__", SubsetMap.get_glyph)
+
+
 class DocSubsetMap(SubsetMap):
     """fpdf2's SubsetMap with per-instance memo dicts.
 
@@ -634,7 +638,7 @@ class DocSubsetMap(SubsetMap):
         memo = self._glyph_memo
         if key in memo:
             return memo[key]
-        result = SubsetMap.get_glyph.__wrapped__(self, glyph, unicode, glyph_name, glyph_width)  # type: ignore[attr-defined]
+        result = _BASE_GET_GLYPH(self, glyph, unicode, glyph_name, glyph_width)
         memo[key] = result
         return result
 
