@@ -18,7 +18,7 @@ from typing import Any
 from chapchap import clock, cvs
 from chapchap.auth.passwords import hash_password, verify_password
 from chapchap.auth.tokens import issue_access_token
-from chapchap.data import sessions, table, throttle, users
+from chapchap.data import counters, sessions, table, throttle, users
 from chapchap.errors import Conflict, Forbidden, Throttled, Unauthorized, ValidationFailed
 from chapchap.models.auth import ChangePasswordIn, LoginIn, RegisterIn, UpdateMeIn
 from chapchap.observability import logger, metrics
@@ -33,10 +33,15 @@ def _token_response(user: dict[str, Any], session_id: str, refresh_token: str) -
 def register(data: RegisterIn, *, role: str = "user") -> dict[str, Any]:
     user = users.new_user(email=data.email, full_name=data.full_name, phone_number=data.phone_number,
                           password_hash=hash_password(data.password), role=role)
+    today = clock.business_date()
     user["last_login"] = user["created_at"]
+    user["last_active_day"] = today.isoformat()
     session_id, refresh_token, session_ops = sessions.start_ops(user["id"], epoch=0)
+    ops = (users.create_ops(user) + session_ops
+           + counters.add_ops({"users": 1}, day=today, day_only={"active_users": 1})
+           + [counters.active_marker_op(user["id"], today)])
     try:
-        _commit_with_handover(users.create_ops(user) + session_ops, data.anonymous_id, user["id"])
+        _commit_with_handover(ops, data.anonymous_id, user["id"])
     except table.TransactionFailed as exc:
         if exc.failed_at(1):
             raise Conflict("An account with this email already exists. Sign in instead.",
@@ -66,13 +71,36 @@ def login(data: LoginIn, *, source_ip: str) -> dict[str, Any]:
 
     now = clock.now_iso()
     session_id, refresh_token, session_ops = sessions.start_ops(user["id"], epoch=user["session_epoch"])
-    _commit_with_handover(session_ops + [
-        table.update_op(*users.user_key(user["id"]), "SET last_login = :now",
-                        condition="attribute_exists(pk)", now=now),
-        throttle.reset_email_op(data.email, source_ip),
-    ], data.anonymous_id, user["id"])
+    base = session_ops + [throttle.reset_email_op(data.email, source_ip)]
+    for count_active in (True, False):  # a racing same-day sign-in may have counted the day
+        ops = base + _touch_user_ops(user, "last_login = :now", count_active=count_active, now=now)
+        try:
+            _commit_with_handover(ops, data.anonymous_id, user["id"])
+            break
+        except table.TransactionFailed as exc:
+            if not (count_active and exc.failed_at(len(base))):
+                raise
     user["last_login"] = now
     return _token_response(user, session_id, refresh_token)
+
+
+def _touch_user_ops(user: dict[str, Any], set_clause: str | None, *, count_active: bool,
+                    **values: Any) -> list[dict]:
+    """The sign-in's write on the user item, counting the user active today when they were
+    not yet (one write per item per transaction: both go in the same update)."""
+    today = clock.business_date()
+    sets = [set_clause] if set_clause else []
+    condition = "attribute_exists(pk)"
+    extra: list[dict] = []
+    if count_active and user.get("last_active_day") != today.isoformat():
+        sets.append("last_active_day = :today")
+        condition += " AND " + counters.ACTIVE_CONDITION
+        values["today"] = today.isoformat()
+        extra = counters.active_marker_ops(user["id"], today)
+    if not sets:
+        return []
+    return [table.update_op(*users.user_key(user["id"]), "SET " + ", ".join(sets), condition=condition,
+                            **values)] + extra
 
 
 def _commit_with_handover(ops: list[dict], anonymous_id: str | None, user_id: str) -> None:
@@ -114,15 +142,18 @@ def refresh(refresh_token: str) -> dict[str, Any]:
     if user["status"] != "active":
         raise Forbidden("This account is suspended. Contact support.", code="ACCOUNT_SUSPENDED")
     new_token, ops = sessions.rotate_ops(user_id, session_id, old_hash)
-    try:
-        table.transact(ops)
-    except table.TransactionFailed as exc:
-        if exc.failed_at(0):
-            # Another request rotated this token first: a concurrent reuse.
-            sessions.revoke(user_id, session_id)
-            raise Unauthorized("This refresh token was already used. Please sign in again.",
-                               code="REFRESH_TOKEN_REUSED") from None
-        raise
+    for count_active in (True, False):
+        try:
+            table.transact(ops + _touch_user_ops(user, None, count_active=count_active))
+            break
+        except table.TransactionFailed as exc:
+            if exc.failed_at(0):
+                # Another request rotated this token first: a concurrent reuse.
+                sessions.revoke(user_id, session_id)
+                raise Unauthorized("This refresh token was already used. Please sign in again.",
+                                   code="REFRESH_TOKEN_REUSED") from None
+            if not (count_active and exc.failed_at(len(ops))):
+                raise
     return _token_response(user, session_id, new_token)
 
 
