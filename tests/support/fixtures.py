@@ -29,7 +29,7 @@ def aws(monkeypatch):
 
 
 def _reset_caches() -> None:
-    from chapchap import renders, storage
+    from chapchap import renders, selcom, storage
     from chapchap.data import table
     from chapchap.settings import settings
 
@@ -37,6 +37,7 @@ def _reset_caches() -> None:
     table.reset_client()
     storage.reset_client()
     renders.reset_client()
+    selcom.reset_client()
 
 
 @pytest.fixture
@@ -83,3 +84,45 @@ def ddb_calls():
     from tests.support.counting import count_ddb_calls
 
     return count_ddb_calls
+
+
+@pytest.fixture
+def selcom_sim(aws, monkeypatch):
+    """The Selcom simulator on a loopback port, with our client pointed at it."""
+    from chapchap import selcom
+    from local.selcom_sim import start
+
+    sim = start(api_key="test-selcom-key", api_secret="test-selcom-secret", vendor="TILL60001",
+                webhook_delay=0.05, push_delay=0.05, webhook_attempts=1)
+    for name, value in sim.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SELCOM_READ_TIMEOUT", "1")
+    # Webhooks from the simulator go nowhere in unit tests (tests deliver them by hand);
+    # the local stack's integration tests receive them over HTTP.
+    monkeypatch.setenv("PUBLIC_BASE_URL", "http://127.0.0.1:9")
+    from chapchap.settings import settings
+    settings.cache_clear()
+    selcom.reset_client()
+    yield sim
+    sim.stop()
+    selcom.reset_client()
+
+
+@pytest.fixture
+def serialized_moto():
+    """moto's in-process backend is not thread-safe; serialise its dispatch only, so tests
+    can race our code (each DynamoDB call stays atomic, as in DynamoDB itself)."""
+    import threading
+
+    from moto.core import botocore_stubber
+
+    lock = threading.Lock()
+    original = botocore_stubber.BotocoreStubber.__call__
+
+    def locked(self, *args, **kwargs):
+        with lock:
+            return original(self, *args, **kwargs)
+
+    botocore_stubber.BotocoreStubber.__call__ = locked
+    yield
+    botocore_stubber.BotocoreStubber.__call__ = original

@@ -26,20 +26,36 @@ def _function_for(path):
 
 
 @pytest.fixture
-def tokens(aws, catalog, api):
-    reply = api.post("/api/auth/register", json=OWNER)
+def tokens(aws, catalog, selcom_sim, api):
+    """A user with two CVs: one unpaid (for the CV and initiate events) and one paid through
+    the simulator (for the verify, receipt, download and callback events)."""
+    reply = api.post("/api/auth/register", json={**OWNER, "phone_number": "0754321987"})
     assert reply.status == 201, reply.body
-    cv = api.post("/api/cvs", json={"template_id": "classic-navy", "content": {"basics": {"name": "Amina Juma"}}},
-                  token=reply.data["access_token"])
-    assert cv.status == 201, cv.body
-    return {**reply.data, "cv_id": cv.data["cv"]["id"]}
+    token = reply.data["access_token"]
+
+    def new_cv():
+        cv = api.post("/api/cvs", json={"template_id": "classic-navy", "content": {"basics": {"name": "Amina Juma"}}},
+                      token=token)
+        assert cv.status == 201, cv.body
+        return cv.data["cv"]["id"]
+
+    paid_cv = new_cv()
+    payment = api.post("/api/payments/initiate", json={"cv_id": paid_cv, "method": "card"}, token=token)
+    assert payment.status == 201, payment.body
+    reference = payment.data["payment"]["reference"]
+    selcom_sim.pay(reference)
+    api.post("/api/payments/callback", json={"order_id": reference, "payment_status": "COMPLETED"})
+    return {**reply.data, "cv_id": new_cv(), "paid_cv_id": paid_cv, "reference": reference}
 
 
 def _fill(text: str, tokens: dict) -> dict:
     text = text.replace("REPLACE_WITH_ACCESS_TOKEN", tokens["access_token"])
     text = text.replace("REPLACE_WITH_REFRESH_TOKEN", tokens["refresh_token"])
-    text = text.replace("REPLACE_WITH_CV_ID", tokens["cv_id"])
-    return json.loads(text)
+    text = text.replace("REPLACE_WITH_PAYMENT_REFERENCE", tokens["reference"])
+    event = json.loads(text)
+    paid_routes = ("GET /api/payments/download/{cv_id}",)
+    cv_id = tokens["paid_cv_id"] if event.get("routeKey") in paid_routes else tokens["cv_id"]
+    return json.loads(json.dumps(event).replace("REPLACE_WITH_CV_ID", cv_id))
 
 
 @pytest.mark.parametrize("path", EVENT_FILES, ids=lambda p: str(p.relative_to(ROOT / "events")))

@@ -66,12 +66,14 @@ def process(cv_id: str, version: int, *, attempt: int) -> str:
 
 
 def _render(cv: dict[str, Any], version: int) -> str:
-    from chapchap.pdf import render_cv  # fpdf2 is imported by this function only
+    from chapchap.pdf import LAYOUTS, render_cv  # fpdf2 is imported by this function only
 
     content = cv_data.content_of(cv)
     template = templates.get(cv["template_id"]) or {}
+    layout = template.get("layout")
     basics = content.get("basics") if isinstance(content.get("basics"), dict) else {}
-    pdf = render_cv(content, layout=template.get("layout", "classic"), theme=template.get("theme"),
+    # A deleted template, or one naming a layout this renderer lacks, still gets a PDF.
+    pdf = render_cv(content, layout=layout if layout in LAYOUTS else "classic", theme=template.get("theme"),
                     title=cv["title"], author=(basics or {}).get("name") or "", photo=_photo(cv, content))
     key = pdf_key(cv, version)
     storage.put(key, pdf, "application/pdf")

@@ -1,0 +1,14 @@
+"""POST /api/payments/callback: Selcom's webhook. Recorded first, confirmed with Selcom, 200."""
+from chapchap import payments
+from chapchap.http import api, entry, ok
+
+app = api()
+
+
+@app.post("/api/payments/callback")
+def callback():
+    event = app.current_event
+    return ok(payments.handle_callback(event.decoded_body or "", dict(event.headers or {})))
+
+
+handler = entry(app)

@@ -1,0 +1,16 @@
+"""GET /api/payments/download/{cv_id}: 200 with a link, 202 while rendering, 402 unpaid."""
+from chapchap import payments
+from chapchap.auth.guard import authenticate
+from chapchap.http import api, entry, ok
+
+app = api()
+
+
+@app.get("/api/payments/download/<cv_id>")
+def download(cv_id: str):
+    user = authenticate(app.current_event.headers)
+    status, data = payments.download(user, cv_id)
+    return ok(data, status=status)
+
+
+handler = entry(app)

@@ -1,0 +1,17 @@
+"""GET /api/payments: the caller's payments, newest first."""
+from chapchap import payments
+from chapchap.auth.guard import authenticate
+from chapchap.http import api, entry, page, page_params
+
+app = api()
+
+
+@app.get("/api/payments")
+def list_payments():
+    user = authenticate(app.current_event.headers)
+    limit, cursor = page_params(app)
+    items, next_cursor = payments.list_mine(user, limit=limit, page=cursor)
+    return page(items, limit=limit, next_cursor=next_cursor)
+
+
+handler = entry(app)

@@ -1,0 +1,15 @@
+"""GET /api/payments/{id}/receipt: a short-lived link to the receipt PDF (made once, kept)."""
+from chapchap import payments
+from chapchap.auth.guard import authenticate
+from chapchap.http import api, entry, ok
+
+app = api()
+
+
+@app.get("/api/payments/<payment_id>/receipt")
+def receipt(payment_id: str):
+    user = authenticate(app.current_event.headers)
+    return ok(payments.receipt(user, payment_id))
+
+
+handler = entry(app)

@@ -1,0 +1,15 @@
+"""GET /api/payments/verify/{reference}: the payment, re-checked with Selcom while pending."""
+from chapchap import payments
+from chapchap.auth.guard import authenticate
+from chapchap.http import api, entry, ok
+
+app = api()
+
+
+@app.get("/api/payments/verify/<reference>")
+def verify(reference: str):
+    user = authenticate(app.current_event.headers)
+    return ok({"payment": payments.verify(user, reference)})
+
+
+handler = entry(app)
