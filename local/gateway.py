@@ -10,7 +10,6 @@ import base64
 import json
 import secrets
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -257,7 +256,3 @@ class Cors:
                 if not any("origin" in v.lower() for v in vary):
                     headers.append(("Vary", "Origin"))
         return HttpResponse(resp.status, headers, resp.body)
-
-
-def new_uuid() -> str:
-    return str(uuid.uuid4())

@@ -92,7 +92,6 @@ class Gateway:
         except Exception:  # noqa: BLE001 - a handler crash is a 500, never a stack trace
             log(f"{route.function_id} raised:\n{traceback.format_exc()}", sys.stderr)
             resp = error(500, "INTERNAL_ERROR", "Internal server error")
-        self.stack.mark_dirty()  # GETs may write too (throttling counters, payment checks)
         return resp, route.function_id
 
     # ------------------------------------------------------------ /_local/
@@ -127,8 +126,6 @@ class Gateway:
             log(f"{function_id} raised:\n{traceback.format_exc()}", sys.stderr)
             return _json(500, {"errorMessage": str(exc), "errorType": type(exc).__name__},
                          [("X-Amz-Function-Error", "Unhandled")])
-        finally:
-            self.stack.mark_dirty()
         ms = (time.monotonic() - started) * 1000
         return _json(200, result, [("X-Local-Duration-Ms", f"{ms:.0f}")])
 

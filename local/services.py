@@ -3,9 +3,17 @@
 A factory is `factory(stack) -> Service | None`. It looks at the environment (a Selcom
 simulator returns None when SELCOM_BASE_URL already points at a gateway), starts its own
 thread on a free loopback port, and returns a Service. The stack calls the factories after
-the AWS emulator is up and before any handler runs, exports each service's `env` (a value
-already in the environment wins), lists the services in the banner and stops them on exit.
-Register a factory by appending it to FACTORIES.
+the AWS emulator is up and the template's environment is exported, and before any handler
+runs; it exports each service's `env` over the template's values (a variable the developer
+set wins), lists the services in the banner and stops them on exit. `stack.port`,
+`stack.state_dir`, `stack.user_env` (names the developer set) and os.environ are there to
+read. Register a factory in FACTORIES, e.g.
+
+    def selcom(stack):
+        if "SELCOM_BASE_URL" in stack.user_env:  # the developer points at a gateway
+            return None
+        sim = local.selcom_sim.start(...)
+        return Service("selcom", sim.url, sim.env, sim.stop)
 """
 from __future__ import annotations
 
@@ -26,7 +34,8 @@ class Service:
 FACTORIES: list[Callable[[object], Service | None]] = []
 
 
-def start_services(stack, factories: list | None = None) -> list[Service]:
+def start_services(stack, factories: list | None = None, protected: set[str] = frozenset()) -> list[Service]:
+    """Start every factory's service; `protected` names variables no service may change."""
     started: list[Service] = []
     for factory in FACTORIES if factories is None else factories:
         try:
@@ -38,7 +47,8 @@ def start_services(stack, factories: list | None = None) -> list[Service]:
         if service is None:
             continue
         for key, value in service.env.items():
-            os.environ.setdefault(key, value)
+            if key not in protected:
+                os.environ[key] = value
         started.append(service)
     return started
 

@@ -22,6 +22,9 @@ from .workers import consumers_for, wait_until_drained
 
 DEFAULT_ADMIN = ("admin@cvchapchap.local", "ChapChap-Admin-2026!")
 PREFIX = "cvchapchap-local"
+# Until a local Selcom runs (local/services.py), payments fail fast here instead of
+# reaching the template's internet gateway. SELCOM_BASE_URL in the environment wins.
+NO_SELCOM = "http://127.0.0.1:9/no-local-selcom"
 
 
 def _off(name: str) -> bool:
@@ -32,6 +35,7 @@ class Stack:
     def __init__(self, *, host: str = "127.0.0.1", port: int = 3000, state_dir: Path,
                  template_path: Path = TEMPLATE_PATH, parameter_overrides: dict | None = None,
                  region: str = aws.REGION):
+        self.user_env = set(os.environ)  # what the developer set wins over everything
         self.host, self.port, self.region = host, port, region
         self.state_dir = Path(state_dir).resolve()
         self.template = load_template(template_path)
@@ -73,8 +77,11 @@ class Stack:
         self.physical = create_resources(self.template, prefix=self.prefix, region=self.region,
                                          session=session)
         self.resolver = Resolver(self.template, self.physical, self.region, self.overrides)
-        self._export_environment()
-        self.services = services.start_services(self)
+        try:
+            self._export_environment()
+        except KeyError as exc:  # a !Ref to something the local stack does not create
+            raise SystemExit(f"Globals environment: {exc.args[0]}") from None
+        self.services = services.start_services(self, protected=self.user_env)
         self.store = state.StateStore(self.state_dir, self.template, self.physical, session, self.region)
         self.restored = self.store.restore()
 
@@ -100,11 +107,13 @@ class Stack:
         self._serving = True
 
     def _export_environment(self) -> None:
-        """Template Globals, then local-only variables; a value already set always wins."""
-        for key, value in global_environment(self.template, self.resolver).items():
-            os.environ.setdefault(key, value)
-        os.environ.setdefault("JWT_SECRET", state.jwt_secret(self.state_dir))
-        os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{self.port}")
+        """Template Globals, overridden by the local values of the local-only variables (then
+        by services); a variable the developer already set wins over all of them."""
+        local = {"JWT_SECRET": state.jwt_secret(self.state_dir),
+                 "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}", "SELCOM_BASE_URL": NO_SELCOM}
+        for key, value in {**global_environment(self.template, self.resolver), **local}.items():
+            if key not in self.user_env:
+                os.environ[key] = value
 
     def _ensure_admin(self) -> None:
         email = os.environ.get("ADMIN_EMAIL") or DEFAULT_ADMIN[0]
@@ -119,6 +128,10 @@ class Stack:
                 raise
             self.admin_note = f"{shown}  [not created: chapchap.accounts is not there yet]"
             log("warning: chapchap.accounts is not importable yet; no admin account", sys.stderr)
+            return
+        except Exception:  # noqa: BLE001 - broken shared code: the routes will say so too
+            log(f"warning: importing chapchap.accounts failed:\n{traceback.format_exc()}", sys.stderr)
+            self.admin_note = f"{shown}  [not created: chapchap.accounts failed to import]"
             return
         try:
             created = accounts.ensure_admin(email, password)
@@ -171,11 +184,16 @@ class Stack:
                 "source": str(fn.source_file), "source_exists": fn.source_file.exists(),
                 "timeout": fn.timeout, "memory": fn.memory,
                 "routes": [r.route_key for r in self.template.routes if r.function_id == fn.logical_id],
-                "events": [{"name": n, "type": e.get("Type"),
-                            "properties": self.resolver.resolve(e.get("Properties", {}))}
+                "events": [{"name": n, "type": e.get("Type"), "properties": self._resolved(e.get("Properties", {}))}
                            for n, e in fn.events.items()],
             })
         return out
+
+    def _resolved(self, value):
+        try:
+            return self.resolver.resolve(value)
+        except KeyError:
+            return value
 
     def info(self) -> dict:
         return {
@@ -193,8 +211,8 @@ class Stack:
         lines = [
             "CV Chap Chap local stack",
             f"  API        http://{self.host}:{self.port}   ({len(t.functions)} functions, "
-            f"{len(t.routes)} routes, {len(self.consumers)} queue consumers, "
-            f"{len(self.scheduler.jobs)} schedules{'' if not _off('LOCAL_SCHEDULES') else ', schedules off'})",
+            f"{len(t.routes)} routes, {len(self.consumers)} queue consumer(s), "
+            + (f"{len(self.scheduler.jobs)} schedule(s))" if not _off("LOCAL_SCHEDULES") else "schedules off)"),
             f"  AWS (moto) {self.moto.endpoint}   region {self.region}",
             f"  admin      {self.admin_note}",
             f"  state      {self.state_dir / 'state.json'}" + (
@@ -203,6 +221,10 @@ class Stack:
             "  reset      make reset   (or python -m local --reset)",
         ]
         lines += [f"  {s.name:<10} {s.url}" for s in self.services]
+        if not any(s.name.lower() == "selcom" for s in self.services):
+            selcom = os.environ.get("SELCOM_BASE_URL")
+            lines.append(f"  selcom     {selcom}   (SELCOM_BASE_URL)" if selcom != NO_SELCOM else
+                         "  selcom     none: no local Selcom yet; set SELCOM_BASE_URL to use a gateway")
         if missing:
             lines.append(f"  not yet    {', '.join(f.logical_id for f in missing)} (no handler file)")
         if self.host not in ("127.0.0.1", "localhost", "::1"):
@@ -230,6 +252,8 @@ class Stack:
             self.httpd.server_close()
         if self.scheduler:
             self.scheduler.stop()
+        for consumer in self.consumers:  # all at once: each may be in a 1 s long poll
+            consumer.request_stop()
         for consumer in self.consumers:
             consumer.stop()
         if self.store is not None:

@@ -51,12 +51,20 @@ class Route:
 
     @property
     def route_key(self) -> str:
-        return f"{self.method} {self.path}"
+        return "$default" if self.path == "$default" else f"{self.method} {self.path}"
+
+    @property
+    def priority(self) -> tuple:
+        """API Gateway's choice among matching routes: literal segments over {param} over
+        {greedy+} over $default, and a method over ANY."""
+        return (self.path == "$default", "+}" in self.path, self.path.count("{"), self.method == "ANY")
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
         """Path parameters when this route serves the request, else None."""
         if self.method not in ("ANY", method.upper()):
             return None
+        if self.path == "$default":  # the catch-all route of an HttpApi
+            return {}
         pattern = "^" + re.sub(r"\\\{(\w+)(\\\+)?\\\}", _param_regex, re.escape(self.path)) + "$"
         found = re.match(pattern, path)
         return found.groupdict() if found else None
@@ -111,7 +119,7 @@ class Template:
         for route in self.routes:
             params = route.match(method, path)
             if params is not None:
-                candidates.append((route.path.count("{"), route, params))
+                candidates.append((route.priority, route, params))
         if not candidates:
             return None
         candidates.sort(key=lambda c: c[0])
@@ -148,7 +156,8 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
         )
         functions[logical_id] = fn
         for ev in fn.events_of("HttpApi"):
-            routes.append(Route(ev["Method"].upper(), ev["Path"], logical_id))
+            # Without Path and Method, an HttpApi event is the API's $default route.
+            routes.append(Route(str(ev.get("Method", "ANY")).upper(), ev.get("Path", "$default"), logical_id))
     return Template(raw=raw, parameters=parameters, functions=functions, routes=routes)
 
 

@@ -9,6 +9,7 @@ consumer does it itself should the emulator not).
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sys
@@ -17,7 +18,7 @@ import time
 import traceback
 from dataclasses import dataclass
 
-from .template import Template
+from .template import Resolver, Template
 
 
 @dataclass
@@ -53,7 +54,6 @@ def _message_attributes(attrs: dict) -> dict:
     for name, value in (attrs or {}).items():
         binary = value.get("BinaryValue")
         if isinstance(binary, (bytes, bytearray)):
-            import base64
             binary = base64.b64encode(binary).decode()
         out[name] = {"stringValue": value.get("StringValue"), "binaryValue": binary,
                      "stringListValues": value.get("StringListValues", []),
@@ -186,9 +186,12 @@ class QueueConsumer:
                 self._stop.wait(1)
 
     def stop(self, timeout: float = 15) -> None:
-        self._stop.set()
+        self.request_stop()
         if self._thread:
             self._thread.join(timeout)
+
+    def request_stop(self) -> None:
+        self._stop.set()
 
     def pending(self) -> int:
         """Messages in the queue, visible or not (a batch being processed is not visible)."""
@@ -209,8 +212,11 @@ def consumers_for(template: Template, physical: dict, sqs, invoke, *, region: st
                 continue
             arn = props.get("Queue")
             if isinstance(arn, dict):
-                from .template import Resolver
-                arn = Resolver(template, physical, region).resolve(arn)
+                try:
+                    arn = Resolver(template, physical, region).resolve(arn)
+                except KeyError as exc:
+                    print(f"warning: {fn.logical_id}: {exc.args[0]}; its queue is not polled", file=sys.stderr)
+                    continue
             if arn not in infos:
                 print(f"warning: {fn.logical_id} consumes {arn}, which is not a queue of the "
                       "template; not polled", file=sys.stderr)

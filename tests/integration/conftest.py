@@ -75,7 +75,7 @@ class LocalStack:
                 status = self.session.get(f"{self.url}/api/health", timeout=5).status_code
                 if status < 500 or not health:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still starting (bound early)
                 pass
             time.sleep(0.2)
         self.stop()

@@ -225,6 +225,22 @@ def test_a_failing_job_is_reported_not_raised(jobs):
     assert any("-> failed" in line for line in lines)
 
 
+def test_the_scheduler_thread_runs_a_due_job(jobs):
+    import threading
+
+    ran = threading.Event()
+    times = iter([utc(2026, 1, 1, 0, 1)])  # start(); afterwards the clock reads 00:06
+    scheduler = Scheduler([jobs["Every5"]], lambda fid, event: ran.set(), region="af-south-1",
+                          prefix="local", log=lambda line: None,
+                          clock=lambda: next(times, utc(2026, 1, 1, 0, 6)))
+    scheduler.start()
+    try:
+        assert ran.wait(30)
+    finally:
+        scheduler.stop()
+    assert jobs["Every5"].next_run == utc(2026, 1, 1, 0, 10)
+
+
 def test_job_describe():
     job = Job("Fn", "Ev", "ScheduleV2", "cron(5 0 * * ? *)", "Africa/Dar_es_Salaam", {})
     assert job.describe() == "Fn cron(5 0 * * ? *) Africa/Dar_es_Salaam"

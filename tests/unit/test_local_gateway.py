@@ -181,11 +181,12 @@ def app(tmp_path):
     template = load_template(tmp_path / "template.yaml")
     dirty = []
     stack = SimpleNamespace(
-        template=template, runtime=Runtime(template, prefix="test"), api_id="local", port=3000,
+        template=template, runtime=Runtime(template, prefix="test", on_invoke=dirty.append),
+        api_id="local", port=3000,
         cors_config={"AllowOrigins": ["http://localhost:5173"], **{
             k: v for k, v in template.raw["Resources"]["Api"]["Properties"]["CorsConfiguration"].items()
             if k != "AllowOrigins"}},
-        mark_dirty=lambda: dirty.append(1), describe_functions=lambda: [{"id": i} for i in template.functions],
+        describe_functions=lambda: [{"id": i} for i in template.functions],
     )
     gateway = Gateway(stack)
     gateway.dirty = dirty
@@ -240,7 +241,27 @@ def test_a_malformed_response_is_a_500(app, capsys):
 
 def test_every_invocation_marks_the_state_dirty(app):
     call(app, "POST", "/api/cvs/1/duplicate")
-    assert app.dirty
+    call(app, "GET", "/boom")  # failures too: a handler may have written before it failed
+    assert app.dirty == ["Duplicate", "Boom"]
+
+
+def test_route_priority_like_api_gateway(tmp_path):
+    (tmp_path / "template.yaml").write_text("""
+Resources:
+  Literal: {Type: AWS::Serverless::Function, Properties: {Handler: m.h, Events: {E: {Type: HttpApi, Properties: {Method: GET, Path: /a/b}}}}}
+  Param: {Type: AWS::Serverless::Function, Properties: {Handler: m.h, Events: {E: {Type: HttpApi, Properties: {Method: GET, Path: "/a/{x}"}}}}}
+  AnyParam: {Type: AWS::Serverless::Function, Properties: {Handler: m.h, Events: {E: {Type: HttpApi, Properties: {Method: ANY, Path: "/a/{x}"}}}}}
+  Greedy: {Type: AWS::Serverless::Function, Properties: {Handler: m.h, Events: {E: {Type: HttpApi, Properties: {Method: GET, Path: "/a/{rest+}"}}}}}
+  Default: {Type: AWS::Serverless::Function, Properties: {Handler: m.h, Events: {E: {Type: HttpApi}}}}
+""")
+    template = load_template(tmp_path / "template.yaml")
+    winner = lambda method, path: template.find_route(method, path)[0].function_id  # noqa: E731
+    assert winner("GET", "/a/b") == "Literal"
+    assert winner("GET", "/a/c") == "Param"
+    assert winner("POST", "/a/c") == "AnyParam"
+    assert winner("GET", "/a/c/d") == "Greedy"
+    assert winner("GET", "/elsewhere") == "Default"
+    assert template.find_route("GET", "/elsewhere")[0].route_key == "$default"
 
 
 def test_cors(app):
