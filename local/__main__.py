@@ -2,6 +2,19 @@
 
     python -m local [--port 3000] [--host 127.0.0.1] [--state-dir .local] [--reset]
     python -m local --reset-only          forget the saved state and exit
+
+Environment (a variable already set always wins over template.yaml's Globals):
+    PORT                  HTTP port when --port is not given (default 3000)
+    AWS_PORT              port of the AWS emulator (default: a free one)
+    ADMIN_EMAIL, ADMIN_PASSWORD   the admin account ensured at start
+    JWT_SECRET            default: a random key kept in the state dir
+    PUBLIC_BASE_URL       default: http://127.0.0.1:<port>
+    SELCOM_BASE_URL, SELCOM_API_KEY, SELCOM_API_SECRET, SELCOM_VENDOR   passed through
+    LOCAL_SCHEDULES=off   no scheduled runs      LOCAL_CONSUMERS=off   no queue polling
+    LOCAL_RETRY_DELAY     seconds before a failed queue message is retried (default 1)
+    LOCAL_SAVE_INTERVAL   seconds between saves of a changed state (default 2)
+Developer endpoints: POST /_local/invoke/{FunctionLogicalId} (body: JSON event),
+GET /_local/functions, GET /_local/info, POST /_local/queues/drain, POST /_local/state/save.
 """
 from __future__ import annotations
 
@@ -14,7 +27,9 @@ from .template import ROOT
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__.split("\n")[0],
+                                     epilog=__doc__.split("\n\n", 2)[2],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 3000),
                         help="HTTP port (default: $PORT or 3000; 0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

@@ -75,7 +75,7 @@ class Stack:
         aws.point_boto3_at(self.moto.start(), self.region)
         session = aws.session(self.region)
         self.physical = create_resources(self.template, prefix=self.prefix, region=self.region,
-                                         session=session)
+                                         session=session, overrides=self.overrides)
         self.resolver = Resolver(self.template, self.physical, self.region, self.overrides)
         try:
             self._export_environment()

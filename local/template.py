@@ -251,7 +251,7 @@ def global_environment(template: Template, resolver: Resolver) -> dict[str, str]
 
 # ---------------------------------------------------------------- creating resources
 def create_resources(template: Template, *, prefix: str, region: str,
-                     session=None) -> dict[str, dict[str, str]]:
+                     session=None, overrides: dict[str, Any] | None = None) -> dict[str, dict[str, str]]:
     """Create the table, queues and bucket of the template with boto3 (against moto).
 
     Returns logical id -> {"Ref": physical name or URL, "Arn": arn, ...}. Creating what
@@ -261,7 +261,7 @@ def create_resources(template: Template, *, prefix: str, region: str,
 
     session = session or boto3.session.Session(region_name=region)
     physical: dict[str, dict[str, str]] = {}
-    resolver = Resolver(template, physical, region)
+    resolver = Resolver(template, physical, region, overrides)
 
     # Queues first: a redrive policy names its dead-letter queue by ARN.
     sqs = session.client("sqs", region_name=region)
