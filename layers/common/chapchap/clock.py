@@ -47,5 +47,10 @@ def business_day_bounds(day: date) -> tuple[datetime, datetime]:
     return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
 
+def business_month(moment: datetime | None = None) -> str:
+    """`YYYY-MM` in the business time zone: the bucket of time-ordered admin lists."""
+    return business_date(moment).strftime("%Y-%m")
+
+
 def epoch_seconds(moment: datetime | None = None) -> int:
     return int((moment or now()).timestamp())

@@ -197,6 +197,7 @@ def complete(payment: dict[str, Any], *, transaction_id: str | None, channel: st
                 rendering="rendering"))
             amounts["paid_cvs"] = 1
         ops += counters.add_ops(amounts, day=clock.business_date(now), template_id=payment["template_id"])
+        ops.append(pay_data.completion_op(payment, completed_at=fields["completed_at"], paid_cv=flips_cv))
         try:
             table.transact(ops)
         except table.TransactionFailed as exc:
@@ -311,7 +312,8 @@ def download(user: dict[str, Any], cv_id: str) -> tuple[int, dict[str, Any]]:
         now = clock.now()
         table.transact([table.update_op(*cv_data.cv_key(cv_id), "ADD download_count :one", one=1),
                         *counters.add_ops({"downloads": 1}, day=clock.business_date(now),
-                                          template_id=cv["template_id"])])
+                                          template_id=cv["template_id"]),
+                        counters.download_op(cv, now)])
         filename = _filename(cv["title"])
         return 200, {"url": storage.download_url(cv["pdf_key"], filename=filename, expires=DOWNLOAD_URL_SECONDS),
                      "expires_at": clock.iso(now + timedelta(seconds=DOWNLOAD_URL_SECONDS)),

@@ -6,6 +6,7 @@ transaction as the change they count (DATA.md rule 4), never by scanning.
     COUNTER#DAY#<date>   / TEMPLATE#<id>      cvs, paid_cvs, revenue, downloads of a template that day
     COUNTER#TEMPLATE#<id> / TOTAL             the same for a template, all time
     ACTIVE#<date>        / USER#<id>          marks a user active that day (counted once)
+    DOWNLOAD#<date>      / <time>#<cv>#<n>    one per download (the rollup counts the day's)
 """
 from __future__ import annotations
 
@@ -77,6 +78,15 @@ def active_marker_ops(user_id: str, day: date) -> list[dict]:
 
 
 ACTIVE_CONDITION = "(attribute_not_exists(last_active_day) OR last_active_day <> :today)"
+
+
+def download_op(cv: dict[str, Any], moment) -> dict:
+    import uuid
+
+    day = clock.business_date(moment).isoformat()
+    return table.put_op({"pk": f"DOWNLOAD#{day}", "sk": f"{clock.iso(moment)}#{cv['id']}#{uuid.uuid4().hex[:8]}",
+                         "type": "download", "cv_id": cv["id"], "user_id": cv.get("user_id"),
+                         "template_id": cv["template_id"], "day": day, "created_at": clock.iso(moment)})
 
 
 def read(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:

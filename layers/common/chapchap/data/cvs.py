@@ -5,6 +5,7 @@
     gsi1: OWNER#USER#<user id> | OWNER#ANON#<anonymous id>  /  <created_at>#<id>
                      the owner's CVs newest first; removed on soft delete, so lists need
                      no filter and cost only their page
+    gsi2: CVS#<YYYY-MM> / <created_at>#<id>     every CV by creation month (admin, rollup)
 """
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def owner_of(cv: dict[str, Any]) -> Owner | None:
 
 
 def new_cv(*, owner: Owner, template_id: str, title: str, content: dict[str, Any]) -> dict[str, Any]:
-    now = clock.now_iso()
+    moment = clock.now()
+    now = clock.iso(moment)
     cv_id = str(uuid.uuid4())
     pk, sk = cv_key(cv_id)
     return {
@@ -51,6 +53,7 @@ def new_cv(*, owner: Owner, template_id: str, title: str, content: dict[str, Any
         "is_paid": False, "pdf_status": "none", "download_count": 0,
         "created_at": now, "updated_at": now,
         "gsi1pk": owner.key, "gsi1sk": f"{now}#{cv_id}",
+        "gsi2pk": f"CVS#{clock.business_month(moment)}", "gsi2sk": f"{now}#{cv_id}",
     }
 
 

@@ -4,6 +4,8 @@
                                       order_id (short, unique by the key's condition)
     gsi1: USERPAY#<user id> / <created_at>#<reference>    the user's payments, newest first
     gsi2: PAYSTATUS#pending / <created_at>#<reference>    pending only (sparse): reconciliation
+    gsi3: PAYMENTS#<YYYY-MM> / <created_at>#<reference>   every payment by creation month (admin)
+    PAYDONE#<date> / <completed_at>#<reference>   one per completion, on its business day (rollup)
     WEBHOOK#<uuid> / WEBHOOK          every callback as received (body, safe headers, time)
     gsi1: WEBHOOKS#<order id> / <received_at>             the callbacks of one order
 """
@@ -29,7 +31,8 @@ def new_reference() -> str:
 
 def new_payment(*, reference: str, user: dict[str, Any], cv: dict[str, Any], amount: int, currency: str,
                 method: str, phone: str | None) -> dict[str, Any]:
-    now = clock.now_iso()
+    moment = clock.now()
+    now = clock.iso(moment)
     pk, sk = payment_key(reference)
     return {
         "pk": pk, "sk": sk, "type": "payment", "id": reference, "reference": reference,
@@ -40,7 +43,18 @@ def new_payment(*, reference: str, user: dict[str, Any], cv: dict[str, Any], amo
         "completed_at": None, "business_date": clock.business_date().isoformat(),
         "gsi1pk": f"USERPAY#{user['id']}", "gsi1sk": f"{now}#{reference}",
         "gsi2pk": PENDING_INDEX, "gsi2sk": f"{now}#{reference}",
+        "gsi3pk": f"PAYMENTS#{clock.business_month(moment)}", "gsi3sk": f"{now}#{reference}",
     }
+
+
+def completion_op(payment: dict[str, Any], *, completed_at: str, paid_cv: bool) -> dict:
+    """The day's record of a completion: what the daily rollup sums, read by day only."""
+    day = clock.business_date(clock.parse_iso(completed_at)).isoformat()
+    return table.put_op({"pk": f"PAYDONE#{day}", "sk": f"{completed_at}#{payment['reference']}",
+                         "type": "payment_completion", "reference": payment["reference"],
+                         "amount": payment["amount"], "currency": payment["currency"],
+                         "template_id": payment["template_id"], "cv_id": payment["cv_id"],
+                         "user_id": payment["user_id"], "paid_cv": paid_cv, "completed_at": completed_at})
 
 
 def public_payment(payment: dict[str, Any]) -> dict[str, Any]:

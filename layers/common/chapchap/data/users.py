@@ -2,6 +2,7 @@
 
     USER#<id>     / PROFILE      the user (password hash included; never leaves this layer
                                  except through `public_user`)
+    gsi2: USERS#<YYYY-MM> / <created_at>#<id>    users by creation month (business time)
     EMAIL#<email> / EMAIL        one per email, written in the same transaction as the user
                                  with attribute_not_exists: the uniqueness guarantee
 """
@@ -31,7 +32,8 @@ def normalize_email(email: str) -> str:
 
 def new_user(*, email: str, full_name: str, password_hash: str, phone_number: str | None,
              role: str = "user") -> dict[str, Any]:
-    now = clock.now_iso()
+    moment = clock.now()
+    now = clock.iso(moment)
     user_id = str(uuid.uuid4())
     pk, sk = user_key(user_id)
     return {
@@ -40,6 +42,7 @@ def new_user(*, email: str, full_name: str, password_hash: str, phone_number: st
         "phone_number": phone_number, "role": role, "status": "active",
         "password_hash": password_hash, "session_epoch": 0,
         "created_at": now, "updated_at": now, "last_login": None,
+        "gsi2pk": f"USERS#{clock.business_month(moment)}", "gsi2sk": f"{now}#{user_id}",
     }
 
 
