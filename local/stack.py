@@ -25,6 +25,8 @@ PREFIX = "cvchapchap-local"
 # Until a local Selcom runs (local/services.py), payments fail fast here instead of
 # reaching the template's internet gateway. SELCOM_BASE_URL in the environment wins.
 NO_SELCOM = "http://127.0.0.1:9/no-local-selcom"
+# Idempotent data the shared code can write at start (module, function), when it has them.
+SEEDS = [("chapchap.catalog", "seed_starter_templates")]
 
 
 def _off(name: str) -> bool:
@@ -45,7 +47,7 @@ class Stack:
         self.services: list[services.Service] = []
         self.consumers, self.scheduler, self.store, self.httpd = [], None, None, None
         self.stopping = threading.Event()
-        self.admin_note, self.restored = "", {}
+        self.admin_note, self.restored, self.seeded = "", {}, []
         self._serving = False
 
     # ------------------------------------------------------------ start
@@ -92,6 +94,7 @@ class Stack:
         for fn in self.template.functions.values():  # chapchap importable for ensure_admin
             self.runtime._add_paths(fn)
         self._ensure_admin()
+        self.seeded = self._seed()
 
         self.consumers = consumers_for(self.template, self.physical, session.client("sqs"),
                                        self.runtime.invoke, region=self.region, log=log)
@@ -140,6 +143,20 @@ class Stack:
             self.admin_note = f"{shown}  [ensure_admin failed, see above]"
             return
         self.admin_note = f"{shown}  [{'created' if created else 'exists'}]"
+
+    def _seed(self) -> list[str]:
+        done = []
+        for module_name, function in SEEDS:
+            try:
+                seed = getattr(importlib.import_module(module_name), function, None)
+                if callable(seed):
+                    done.append(f"{function}: {seed()}")
+            except ModuleNotFoundError as exc:
+                if not (exc.name or "").startswith(module_name.split(".")[0]):
+                    raise
+            except Exception:  # noqa: BLE001 - the stack still serves the rest
+                log(f"warning: {module_name}.{function} failed:\n{traceback.format_exc()}", sys.stderr)
+        return done
 
     # ------------------------------------------------------------ running
     def mark_dirty(self) -> None:
@@ -215,6 +232,7 @@ class Stack:
             + (f"{len(self.scheduler.jobs)} schedule(s))" if not _off("LOCAL_SCHEDULES") else "schedules off)"),
             f"  AWS (moto) {self.moto.endpoint}   region {self.region}",
             f"  admin      {self.admin_note}",
+            *([f"  seeded     {', '.join(self.seeded)}"] if self.seeded else []),
             f"  state      {self.state_dir / 'state.json'}" + (
                 f"   (restored {r['items']} items, {r['objects']} objects, {r['messages']} messages)"
                 if r else "   (fresh)"),
