@@ -1,4 +1,4 @@
-"""Extra local services started next to the API (the Selcom simulator will be one).
+"""Extra local services started next to the API: the Selcom simulator.
 
 A factory is `factory(stack) -> Service | None`. It looks at the environment (a Selcom
 simulator returns None when SELCOM_BASE_URL already points at a gateway), starts its own
@@ -31,7 +31,25 @@ class Service:
     stop: Callable[[], None] = lambda: None
 
 
-FACTORIES: list[Callable[[object], Service | None]] = []
+def selcom(stack) -> Service | None:
+    """The Selcom simulator (local/selcom_sim), unless the developer set SELCOM_BASE_URL to
+    point at another Selcom-compatible gateway. Keys: SELCOM_API_KEY / _SECRET / _VENDOR
+    when set, else development values; LOCAL_SELCOM_DELAY (seconds, default 2) is how long
+    a USSD push or a webhook takes; LOCAL_SELCOM_PORT fixes its port (default: a free one)."""
+    if "SELCOM_BASE_URL" in stack.user_env:
+        return None
+    from local.selcom_sim import start
+
+    delay = float(os.environ.get("LOCAL_SELCOM_DELAY", "2"))
+    sim = start(port=int(os.environ.get("LOCAL_SELCOM_PORT", "0")),
+                api_key=os.environ.get("SELCOM_API_KEY", "local-selcom-key"),
+                api_secret=os.environ.get("SELCOM_API_SECRET", "local-selcom-secret"),
+                vendor=os.environ.get("SELCOM_VENDOR", "TILL60001"),
+                webhook_delay=delay, push_delay=delay)
+    return Service("selcom", sim.url, sim.env, sim.stop)
+
+
+FACTORIES: list[Callable[[object], Service | None]] = [selcom]
 
 
 def start_services(stack, factories: list | None = None, protected: set[str] = frozenset()) -> list[Service]:

@@ -22,8 +22,8 @@ from .workers import consumers_for, wait_until_drained
 
 DEFAULT_ADMIN = ("admin@cvchapchap.local", "ChapChap-Admin-2026!")
 PREFIX = "cvchapchap-local"
-# Until a local Selcom runs (local/services.py), payments fail fast here instead of
-# reaching the template's internet gateway. SELCOM_BASE_URL in the environment wins.
+# Payments never reach the template's internet gateway from here: the Selcom simulator
+# (local/services.py) replaces this, and SELCOM_BASE_URL in the environment wins over both.
 NO_SELCOM = "http://127.0.0.1:9/no-local-selcom"
 # Idempotent data the shared code can write at start (module, function), when it has them.
 SEEDS = [("chapchap.catalog", "seed_starter_templates")]
@@ -241,8 +241,7 @@ class Stack:
         lines += [f"  {s.name:<10} {s.url}" for s in self.services]
         if not any(s.name.lower() == "selcom" for s in self.services):
             selcom = os.environ.get("SELCOM_BASE_URL")
-            lines.append(f"  selcom     {selcom}   (SELCOM_BASE_URL)" if selcom != NO_SELCOM else
-                         "  selcom     none: no local Selcom yet; set SELCOM_BASE_URL to use a gateway")
+            lines.append(f"  selcom     {selcom}   (SELCOM_BASE_URL)")
         if missing:
             lines.append(f"  not yet    {', '.join(f.logical_id for f in missing)} (no handler file)")
         if self.host not in ("127.0.0.1", "localhost", "::1"):

@@ -52,6 +52,7 @@ class LocalStack:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("AWS_", "POWERTOOLS_")) and k not in ("JWT_SECRET", "PORT")}
         env.update({"BCRYPT_ROUNDS": "4", "LOCAL_SCHEDULES": "off", "LOCAL_RETRY_DELAY": "0",
+                    "LOCAL_SELCOM_DELAY": "0.2",
                     "ADMIN_EMAIL": self.admin_email, "ADMIN_PASSWORD": self.admin_password,
                     "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", **self.extra_env})
         return env
