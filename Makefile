@@ -49,11 +49,16 @@ test-integration: $(STAMP)
 validate: $(STAMP)
 	$(VENV)/bin/sam validate --lint
 
+# sam build finds python3.13 on PATH and has pip fetch the arm64 (manylinux aarch64) wheels of
+# the layer's requirements, so it works on an x86_64 machine without Docker. Lambda cannot
+# write .pyc (the code is read-only), so the layer and the function code get them here, for
+# the runtime's Python; unchecked-hash: the code never changes under a deployed package.
 build: $(STAMP)
 	@test -n "$(PYTHON313)" || { echo "make build needs python3.13 (PATH or ~/.pyenv/versions/3.13.*): Lambda runs 3.13 and the layer's bytecode must match it"; exit 1; }
 	PATH="$(dir $(PYTHON313)):$$PATH" $(VENV)/bin/sam build
-	$(PYTHON313) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build/CommonLayer/python
-	@echo "layer: $$(find .aws-sam/build/CommonLayer -name '*.pyc' | wc -l) .pyc files for $$($(PYTHON313) -V)"
+	$(PYTHON313) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build
+	@echo "layer: $$(find .aws-sam/build/CommonLayer -name '*.pyc' | wc -l) .pyc files for $$($(PYTHON313) -V), $$(du -sh .aws-sam/build/CommonLayer | cut -f1) unzipped (limit 250 MB with the functions)"
+	@! command -v file >/dev/null || echo "native libraries: $$(find .aws-sam/build/CommonLayer -name '*.so*' -type f -exec file -b {} + | grep -c aarch64) aarch64, $$(find .aws-sam/build/CommonLayer -name '*.so*' -type f -exec file -b {} + | grep -vc aarch64) other (Lambda is arm64)"
 
 bench: $(STAMP)
 	$(PY) -m bench
