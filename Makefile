@@ -37,6 +37,8 @@ dev: $(STAMP)
 reset: $(STAMP)
 	$(PY) -m local --reset-only
 
+# Two workers: this machine has two cores; each worker starts its own local stack.
+PYTEST_ARGS ?= -n 2
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -2,7 +2,7 @@
 from chapchap import cvs
 from chapchap.http import api, created, entry
 
-app = api()
+app = api(validation=False)  # no body model on this route
 
 
 @app.post("/api/cvs/<cv_id>/duplicate")

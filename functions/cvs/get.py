@@ -2,7 +2,7 @@
 from chapchap import cvs
 from chapchap.http import api, entry, ok
 
-app = api()
+app = api(validation=False)  # no body model on this route
 
 
 @app.get("/api/cvs/<cv_id>")

@@ -35,7 +35,10 @@ from enum import Enum
 from typing import Any, Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-import requests
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # requests is imported on the first outbound call, not at cold start
+    import requests
 
 from chapchap.errors import GatewayError
 from chapchap.observability import logger
@@ -56,8 +59,18 @@ AMBIGUOUS_CODES = frozenset({"999"})
 
 Fields = Sequence[tuple[str, Any]]
 
-# One connection pool per container, shared by every client instance.
-_session = requests.Session()
+# One connection pool per container, shared by every client instance, made on first use
+# (functions that only read payments never pay for importing requests).
+_session: requests.Session | None = None
+
+
+def _shared_session() -> requests.Session:
+    global _session
+    if _session is None:
+        import requests
+
+        _session = requests.Session()
+    return _session
 
 
 # --------------------------------------------------------------------------- outcomes
@@ -401,7 +414,7 @@ class SelcomClient:
         self._webhook_secret = webhook_secret
         self.timeout = (float(connect_timeout), float(read_timeout))
         self.currency = currency
-        self._session = session or _session
+        self._given_session = session
 
     def __repr__(self) -> str:  # never the key or the secret
         return f"SelcomClient(base_url={self.base_url!r}, vendor={self.vendor!r})"
@@ -605,8 +618,10 @@ class SelcomClient:
                 headers["Content-Type"] = "application/json"
                 kwargs["data"] = json.dumps(dict(items), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             started = time.perf_counter()
+            import requests
+
             try:
-                response = self._session.request(method, url, **kwargs)
+                response = (self._given_session or _shared_session()).request(method, url, **kwargs)
             except requests.exceptions.ConnectionError as exc:  # includes ConnectTimeout
                 self._log(call, order_id, started, attempt=attempt, error="connection")
                 if attempt < attempts:
