@@ -1,0 +1,37 @@
+"""The audit log: every admin change (who, what, when, before, after, why).
+
+    AUDIT#<YYYY-MM> / <at>#<id>          by date (business month buckets)
+    gsi1: AUDITBY#<actor id> / <at>#<id>     by actor
+    gsi2: AUDITON#<entity> / <at>#<id>       by entity type (user, cv, template, settings, ...)
+
+`entry_op` goes into the same transaction as the change it describes, so a change and its
+audit entry exist together or not at all. Secrets never enter an entry: callers pass masked
+values (see `settings_store.mask`).
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from chapchap import clock
+from chapchap.data import table
+
+
+def entry_op(*, actor: dict[str, Any], action: str, entity: str, entity_id: str,
+             before: dict[str, Any] | None, after: dict[str, Any] | None, reason: str | None = None) -> dict:
+    moment = clock.now()
+    at = clock.iso(moment)
+    entry_id = uuid.uuid4().hex[:12]
+    sort = f"{at}#{entry_id}"
+    return table.put_op({
+        "pk": f"AUDIT#{clock.business_month(moment)}", "sk": sort, "type": "audit", "id": entry_id,
+        "at": at, "actor_id": actor["id"], "actor_email": actor.get("email"), "action": action,
+        "entity": entity, "entity_id": entity_id, "before": before, "after": after, "reason": reason,
+        "gsi1pk": f"AUDITBY#{actor['id']}", "gsi1sk": sort,
+        "gsi2pk": f"AUDITON#{entity}", "gsi2sk": sort,
+    })
+
+
+def public_entry(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: item.get(k) for k in ("id", "at", "actor_id", "actor_email", "action", "entity", "entity_id",
+                                     "before", "after", "reason")}
