@@ -203,6 +203,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    # A browser, a load test or twenty webhooks at once: the stdlib default backlog of 5
+    # would reset connections.
+    request_queue_size = 128
     allow_reuse_address = True
 
 

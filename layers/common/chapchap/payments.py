@@ -370,13 +370,15 @@ def _receipt_pdf(payment: dict[str, Any]) -> bytes:
 
 
 # ---------------------------------------------------------------- reconciliation
-def reconcile(*, max_pages: int = 20, page_size: int = 50) -> dict[str, int]:
-    """Ask Selcom about pending payments older than two minutes; expire those older than a day."""
+def reconcile(*, min_age: timedelta = RECONCILE_MIN_AGE, max_pages: int = 20,
+              page_size: int = 50) -> dict[str, int]:
+    """Ask Selcom about pending payments older than `min_age` (two minutes on the schedule,
+    so a webhook on its way is not raced); expire those older than a day."""
     now = clock.now()
     summary = {"checked": 0, "completed": 0, "failed": 0, "expired": 0, "errors": 0}
     start_key = None
     for _ in range(max_pages):
-        items, start_key = pay_data.pending_before(clock.iso(now - RECONCILE_MIN_AGE), limit=page_size,
+        items, start_key = pay_data.pending_before(clock.iso(now - min_age), limit=page_size,
                                                    start_key=start_key)
         for payment in items:
             summary["checked"] += 1
