@@ -84,3 +84,36 @@ def test_a_poison_message_reaches_the_dead_letter_queue(stack):
         return [m for m in got if m["Body"] == "this is not a render request"]
 
     assert _wait_for(in_dlq, timeout=60)
+
+
+def test_photo_upload_through_the_presigned_post_reaches_the_pdf(stack):
+    from PIL import Image
+    import requests
+
+    r = stack.post("/api/cvs", json={"template_id": "modern-ocean", "content": {"basics": {"name": "Photo Person"}}})
+    anonymous = {"x-anonymous-id": r.json()["data"]["anonymous_id"]}
+    buffer = io.BytesIO()
+    Image.new("RGB", (240, 300), (30, 110, 160)).save(buffer, format="JPEG")
+    photo = buffer.getvalue()
+    presigned = stack.post("/api/uploads/presigned-url", headers=anonymous,
+                           json={"purpose": "cv_photo", "content_type": "image/jpeg", "size": len(photo)}).json()["data"]
+    upload = requests.post(presigned["url"], data=presigned["fields"],
+                           files={"file": ("me.jpg", photo, "image/jpeg")}, timeout=10)
+    assert upload.status_code in (200, 201, 204), upload.text
+
+    cv_id = r.json()["data"]["cv"]["id"]
+    r = stack.put(f"/api/cvs/{cv_id}", headers=anonymous,
+                  json={"content": {"basics": {"name": "Photo Person", "image": presigned["key"]}}})
+    assert r.status_code == 200, r.text
+    resources = stack.info()["resources"]
+    stack.boto3_client("sqs").send_message(QueueUrl=resources["PdfQueue"]["Ref"],
+                                           MessageBody=json.dumps({"cv_id": cv_id, "version": 2}))
+    ddb = stack.boto3_client("dynamodb")
+
+    def rendered():
+        item = ddb.get_item(TableName=resources["Table"]["Ref"], Key={"pk": {"S": f"CV#{cv_id}"}, "sk": {"S": "CV"}})["Item"]
+        return item if item["pdf_status"]["S"] == "ready" else None
+
+    item = _wait_for(rendered)
+    pdf = stack.boto3_client("s3").get_object(Bucket=resources["Bucket"]["Ref"], Key=item["pdf_key"]["S"])["Body"].read()
+    assert any(page.images for page in PdfReader(io.BytesIO(pdf)).pages)
