@@ -147,47 +147,38 @@ def query(*, index: str | None = None, pk_name: str = "pk", pk: str,
 
 
 # ---------------------------------------------------------------- writes
-def put_op(item: dict[str, Any], *, condition: str | None = None,
-           names: dict[str, str] | None = None, **condition_values: Any) -> dict:
-    op: dict[str, Any] = {"TableName": table_name(), "Item": serialize(item)}
-    if condition:
-        op["ConditionExpression"] = condition
-    if names:
-        op["ExpressionAttributeNames"] = names
-    if condition_values:
-        op["ExpressionAttributeValues"] = values(**condition_values)
-    return {"Put": op}
-
-
-def update_op(pk: str, sk: str, expression: str, *, condition: str | None = None,
-              names: dict[str, str] | None = None, **expression_values: Any) -> dict:
-    op: dict[str, Any] = {"TableName": table_name(), "Key": key(pk, sk), "UpdateExpression": expression}
+def _with_expressions(op: dict[str, Any], condition: str | None, names: dict[str, str] | None,
+                      expression_values: dict[str, Any]) -> dict[str, Any]:
     if condition:
         op["ConditionExpression"] = condition
     if names:
         op["ExpressionAttributeNames"] = names
     if expression_values:
         op["ExpressionAttributeValues"] = values(**expression_values)
-    return {"Update": op}
+    return op
+
+
+def put_op(item: dict[str, Any], *, condition: str | None = None,
+           names: dict[str, str] | None = None, **condition_values: Any) -> dict:
+    op = {"TableName": table_name(), "Item": serialize(item)}
+    return {"Put": _with_expressions(op, condition, names, condition_values)}
+
+
+def update_op(pk: str, sk: str, expression: str, *, condition: str | None = None,
+              names: dict[str, str] | None = None, **expression_values: Any) -> dict:
+    op = {"TableName": table_name(), "Key": key(pk, sk), "UpdateExpression": expression}
+    return {"Update": _with_expressions(op, condition, names, expression_values)}
 
 
 def delete_op(pk: str, sk: str, *, condition: str | None = None, **condition_values: Any) -> dict:
-    op: dict[str, Any] = {"TableName": table_name(), "Key": key(pk, sk)}
-    if condition:
-        op["ConditionExpression"] = condition
-    if condition_values:
-        op["ExpressionAttributeValues"] = values(**condition_values)
-    return {"Delete": op}
+    op = {"TableName": table_name(), "Key": key(pk, sk)}
+    return {"Delete": _with_expressions(op, condition, None, condition_values)}
 
 
 def condition_op(pk: str, sk: str, condition: str, *, names: dict[str, str] | None = None,
                  **condition_values: Any) -> dict:
-    op: dict[str, Any] = {"TableName": table_name(), "Key": key(pk, sk), "ConditionExpression": condition}
-    if names:
-        op["ExpressionAttributeNames"] = names
-    if condition_values:
-        op["ExpressionAttributeValues"] = values(**condition_values)
-    return {"ConditionCheck": op}
+    op = {"TableName": table_name(), "Key": key(pk, sk)}
+    return {"ConditionCheck": _with_expressions(op, condition, names, condition_values)}
 
 
 class TransactionFailed(Exception):
