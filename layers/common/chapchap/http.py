@@ -111,7 +111,26 @@ def _on_validation_error(exc: RequestValidationError) -> Response:
                                    status=422, details=details))
 
 
+# DynamoDB or S3 busy after the SDK's own retries: the client may simply try again.
+_BUSY_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+               "ThrottledException", "SlowDown", "InternalServerError", "ServiceUnavailable"}
+
+
+def _busy(exc: Exception) -> bool:
+    from botocore.exceptions import ClientError
+
+    from chapchap.data.table import TransactionFailed
+
+    if isinstance(exc, TransactionFailed):
+        return exc.conflict
+    return isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in _BUSY_CODES
+
+
 def _on_unexpected(exc: Exception) -> Response:
+    if _busy(exc):
+        logger.warning("a dependency is busy", extra={"error": type(exc).__name__})
+        return error_response(ApiError("We are busy right now. Please try again in a moment.",
+                                       code="SERVICE_BUSY", status=503, headers={"Retry-After": "1"}))
     logger.exception("unhandled error")
     return error_response(ApiError("Something went wrong on our side. Please try again.",
                                    code="INTERNAL_ERROR", status=500))

@@ -203,8 +203,8 @@ def complete(payment: dict[str, Any], *, transaction_id: str | None, channel: st
         except table.TransactionFailed as exc:
             if exc.failed_at(0):
                 return False  # completed already, by another webhook, verify or reconciliation
-            if flips_cv and exc.failed_at(1):
-                continue  # the CV became paid meanwhile: read again
+            if (flips_cv and exc.failed_at(1)) or exc.conflict:
+                continue  # the CV became paid meanwhile, or a racing write: read again
             raise
         metrics.add_metric(name="PaymentCompleted", unit="Count", value=1)
         metrics.add_metric(name="Revenue", unit="Count", value=payment["amount"])
@@ -256,14 +256,20 @@ def handle_callback(body: str, headers: dict[str, str]) -> dict[str, Any]:
         pay_data.annotate_webhook(webhook_id, outcome="ignored: unknown order")
         return {"received": True}
     signature = selcom.client().verify_webhook(headers or {}, data) if isinstance(data, dict) else False
+    # Recorded: from here on Selcom gets its 200 whatever happens; what fails now (Selcom
+    # unreachable, the table busy) is finished by verify or the reconciliation schedule.
     try:
         after = confirm(payment, source="webhook")
         outcome = f"status {after['status']}"
-    except ApiError as exc:  # Selcom unreachable: reconciliation will finish it
-        outcome = f"confirm failed: {exc.code}"
-        logger.warning("could not confirm a webhook with Selcom", extra={"order_id": order_id, "code": exc.code})
-    pay_data.annotate_webhook(webhook_id, outcome=outcome,
-                              signature={None: "not configured", True: "valid", False: "invalid"}[signature])
+    except Exception as exc:  # noqa: BLE001 - see above
+        outcome = f"confirm failed: {getattr(exc, 'code', type(exc).__name__)}"
+        logger.warning("could not settle a webhook now; reconciliation will", extra={"order_id": order_id,
+                                                                                    "error": type(exc).__name__})
+    try:
+        pay_data.annotate_webhook(webhook_id, outcome=outcome,
+                                  signature={None: "not configured", True: "valid", False: "invalid"}[signature])
+    except Exception:  # noqa: BLE001 - the annotation is for admins; the raw call is stored
+        logger.warning("could not annotate a webhook", extra={"webhook_id": webhook_id})
     return {"received": True}
 
 
