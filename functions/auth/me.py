@@ -1,14 +1,13 @@
 """GET /api/auth/me: the signed-in user."""
-from chapchap.auth.guard import authenticate
 from chapchap.data.users import public_user
-from chapchap.http import api, entry, ok
+from chapchap.http import api, current_user, entry, ok
 
-app = api(validation=False)  # no body model on this route
+app = api(validation=False, auth="user")  # no body model on this route
 
 
 @app.get("/api/auth/me")
 def me():
-    return ok({"user": public_user(authenticate(app.current_event.headers))})
+    return ok({"user": public_user(current_user(app))})
 
 
 handler = entry(app)

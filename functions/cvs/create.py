@@ -1,14 +1,14 @@
 """POST /api/cvs: create a CV, anonymously (X-Anonymous-Id, made here if absent) or signed in."""
 from chapchap import cvs
-from chapchap.http import api, created, entry
+from chapchap.http import api, created, current_user, entry
 from chapchap.models.cv import CvCreateIn
 
-app = api()
+app = api(auth="optional")
 
 
 @app.post("/api/cvs")
 def create_cv(body: CvCreateIn):
-    owner, new_anonymous_id = cvs.caller(app.current_event.headers, may_create=True)
+    owner, new_anonymous_id = cvs.caller(current_user(app), app.current_event.headers, may_create=True)
     data = {"cv": cvs.create(owner, body)}
     if owner.kind == "anon":
         data["anonymous_id"] = owner.id

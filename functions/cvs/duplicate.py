@@ -1,13 +1,13 @@
 """POST /api/cvs/{id}/duplicate: an unpaid copy of one of the caller's CVs."""
 from chapchap import cvs
-from chapchap.http import api, created, entry
+from chapchap.http import api, created, current_user, entry
 
-app = api(validation=False)  # no body model on this route
+app = api(validation=False, auth="optional")  # no body model on this route
 
 
 @app.post("/api/cvs/<cv_id>/duplicate")
 def duplicate_cv(cv_id: str):
-    owner, _ = cvs.caller(app.current_event.headers)
+    owner, _ = cvs.caller(current_user(app), app.current_event.headers)
     return created({"cv": cvs.duplicate(owner, cv_id)})
 
 

@@ -1,13 +1,13 @@
 """GET /api/cvs/{id}: one of the caller's CVs."""
 from chapchap import cvs
-from chapchap.http import api, entry, ok
+from chapchap.http import api, current_user, entry, ok
 
-app = api(validation=False)  # no body model on this route
+app = api(validation=False, auth="optional")  # no body model on this route
 
 
 @app.get("/api/cvs/<cv_id>")
 def get_cv(cv_id: str):
-    owner, _ = cvs.caller(app.current_event.headers)
+    owner, _ = cvs.caller(current_user(app), app.current_event.headers)
     return ok({"cv": cvs.read(owner, cv_id)})
 
 

@@ -1,14 +1,13 @@
 """GET /api/payments/download/{cv_id}: 200 with a link, 202 while rendering, 402 unpaid."""
 from chapchap import payments
-from chapchap.auth.guard import authenticate
-from chapchap.http import api, entry, ok
+from chapchap.http import api, current_user, entry, ok
 
-app = api(validation=False)  # no body model on this route
+app = api(validation=False, auth="user")  # no body model on this route
 
 
 @app.get("/api/payments/download/<cv_id>")
 def download(cv_id: str):
-    user = authenticate(app.current_event.headers)
+    user = current_user(app)
     status, data = payments.download(user, cv_id)
     return ok(data, status=status)
 

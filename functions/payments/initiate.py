@@ -1,15 +1,14 @@
 """POST /api/payments/initiate: a Selcom order for a CV (USSD push and checkout page)."""
 from chapchap import payments
-from chapchap.auth.guard import authenticate
-from chapchap.http import api, created, entry, header
+from chapchap.http import api, created, current_user, entry, header
 from chapchap.models.payment import InitiateIn
 
-app = api()
+app = api(auth="user")
 
 
 @app.post("/api/payments/initiate")
 def initiate(body: InitiateIn):
-    user = authenticate(app.current_event.headers)
+    user = current_user(app)
     result = payments.initiate(user, body, idempotency_key=header(app, "idempotency-key"),
                                request_domain=app.current_event.request_context.domain_name,
                                lambda_context=app.lambda_context)

@@ -1,14 +1,13 @@
 """GET /api/payments: the caller's payments, newest first."""
 from chapchap import payments
-from chapchap.auth.guard import authenticate
-from chapchap.http import api, entry, page, page_params
+from chapchap.http import api, current_user, entry, page, page_params
 
-app = api(validation=False)  # no body model on this route
+app = api(validation=False, auth="user")  # no body model on this route
 
 
 @app.get("/api/payments")
 def list_payments():
-    user = authenticate(app.current_event.headers)
+    user = current_user(app)
     limit, cursor = page_params(app)
     items, next_cursor = payments.list_mine(user, limit=limit, page=cursor)
     return page(items, limit=limit, next_cursor=next_cursor)

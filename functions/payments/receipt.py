@@ -1,14 +1,13 @@
 """GET /api/payments/{id}/receipt: a short-lived link to the receipt PDF (made once, kept)."""
 from chapchap import payments
-from chapchap.auth.guard import authenticate
-from chapchap.http import api, entry, ok
+from chapchap.http import api, current_user, entry, ok
 
-app = api(validation=False)  # no body model on this route
+app = api(validation=False, auth="user")  # no body model on this route
 
 
 @app.get("/api/payments/<payment_id>/receipt")
 def receipt(payment_id: str):
-    user = authenticate(app.current_event.headers)
+    user = current_user(app)
     return ok(payments.receipt(user, payment_id))
 
 

@@ -1,14 +1,13 @@
 """GET /api/payments/verify/{reference}: the payment, re-checked with Selcom while pending."""
 from chapchap import payments
-from chapchap.auth.guard import authenticate
-from chapchap.http import api, entry, ok
+from chapchap.http import api, current_user, entry, ok
 
-app = api(validation=False)  # no body model on this route
+app = api(validation=False, auth="user")  # no body model on this route
 
 
 @app.get("/api/payments/verify/<reference>")
 def verify(reference: str):
-    user = authenticate(app.current_event.headers)
+    user = current_user(app)
     return ok({"payment": payments.verify(user, reference)})
 
 

@@ -1,15 +1,14 @@
 """POST /api/user/me/password: change the password; every other session ends."""
 from chapchap import accounts
-from chapchap.auth.guard import authenticate
-from chapchap.http import api, entry, no_content
+from chapchap.http import api, current_user, entry, no_content
 from chapchap.models.auth import ChangePasswordIn
 
-app = api()
+app = api(auth="user")
 
 
 @app.post("/api/user/me/password")
 def change_password(body: ChangePasswordIn):
-    user = authenticate(app.current_event.headers)
+    user = current_user(app)
     accounts.change_password(user, body)
     return no_content()
 

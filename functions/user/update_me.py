@@ -1,15 +1,14 @@
 """PATCH /api/user/me: change full_name or phone_number."""
 from chapchap import accounts
-from chapchap.auth.guard import authenticate
-from chapchap.http import api, entry, ok
+from chapchap.http import api, current_user, entry, ok
 from chapchap.models.auth import UpdateMeIn
 
-app = api()
+app = api(auth="user")
 
 
 @app.patch("/api/user/me")
 def update_me(body: UpdateMeIn):
-    user = authenticate(app.current_event.headers)
+    user = current_user(app)
     return ok({"user": accounts.update_profile(user, body)})
 
 

@@ -13,7 +13,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from chapchap import clock, cursor, renders, uploads
-from chapchap.auth.guard import optional_user
 from chapchap.data import cvs as cv_data
 from chapchap.data import counters, table, templates
 from chapchap.data.cvs import Owner
@@ -29,12 +28,11 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 
 # ---------------------------------------------------------------- who is asking
-def caller(headers: dict[str, str] | None, *, may_create: bool = False) -> tuple[Owner, str | None]:
-    """The owner of the request: the signed-in user, else the X-Anonymous-Id.
-
-    Returns (owner, new anonymous id or None). With `may_create`, a visitor with neither
-    gets a fresh anonymous id (returned once, for the browser to keep)."""
-    user = optional_user(headers)
+def caller(user: dict[str, Any] | None, headers: dict[str, str] | None, *,
+           may_create: bool = False) -> tuple[Owner, str | None]:
+    """The owner of the request: the signed-in user (checked by the HTTP layer), else the
+    X-Anonymous-Id. Returns (owner, new anonymous id or None). With `may_create`, a visitor
+    with neither gets a fresh anonymous id (returned once, for the browser to keep)."""
     if user:
         return Owner("user", user["id"]), None
     anonymous_id = ((headers or {}).get(ANONYMOUS_HEADER) or "").strip().lower()

@@ -140,10 +140,21 @@ def _on_not_found(exc: Exception) -> Response:
     return error_response(NotFound("No such endpoint."))
 
 
-def api(*, validation: bool = True) -> APIGatewayHttpResolver:
-    """A resolver with the API's error envelope. Routes without a body model pass
-    `validation=False`: Powertools' validation machinery costs 100-150 ms of cold start."""
+AUTH_MODES = (None, "optional", "user", "admin")
+
+
+def api(*, validation: bool = True, auth: str | None = None) -> APIGatewayHttpResolver:
+    """A resolver with the API's error envelope.
+
+    `auth`: None (public), "optional" (a Bearer token when sent, else anonymous), "user" or
+    "admin". The caller is checked in `entry` BEFORE the body is validated, so a stranger gets
+    401/403 and never learns the body's schema; handlers read it with `current_user(app)`.
+    Routes without a body model pass `validation=False`: Powertools' validation machinery
+    costs 100-150 ms of cold start."""
+    if auth not in AUTH_MODES:
+        raise ValueError(f"auth must be one of {AUTH_MODES}")
     app = APIGatewayHttpResolver(enable_validation=validation, json_body_deserializer=parse_json)
+    app.auth_mode = auth
     app.exception_handler(ApiError)(_on_api_error)
     app.exception_handler(RequestValidationError)(_on_validation_error)
     app.exception_handler(Exception)(_on_unexpected)
@@ -174,8 +185,12 @@ def entry(app: APIGatewayHttpResolver):
     @metrics.log_metrics
     def handler(event: dict, context: Any) -> dict:
         limit = settings().max_body_bytes
-        if _body_bytes(event) > limit:
-            error = PayloadTooLarge(f"The request body is larger than {limit // 1024} KB.")
+        try:
+            if _body_bytes(event) > limit:
+                raise PayloadTooLarge(f"The request body is larger than {limit // 1024} KB.")
+            app.append_context(user=_caller(app.auth_mode, event.get("headers") or {}))
+        except ApiError as error:
+            app.clear_context()
             response = {"statusCode": error.status, "headers": dict(error.headers),
                         "body": json.dumps(error.body()), "isBase64Encoded": False}
         else:
@@ -203,6 +218,21 @@ def page(items: list, *, limit: int, next_cursor: str | None, total: int | None 
     if total is not None:
         meta["total"] = total
     return ok(items, meta=meta)
+
+
+def _caller(mode: str | None, headers: dict[str, str]) -> dict[str, Any] | None:
+    if mode is None:
+        return None
+    from chapchap.auth import guard
+
+    if mode == "optional":
+        return guard.optional_user(headers)
+    return guard.require_admin(headers) if mode == "admin" else guard.authenticate(headers)
+
+
+def current_user(app: APIGatewayHttpResolver) -> dict[str, Any] | None:
+    """The caller checked by `entry` (None for anonymous callers of optional routes)."""
+    return app.context.get("user")
 
 
 def header(app: APIGatewayHttpResolver, name: str) -> str | None:
