@@ -126,6 +126,11 @@ def test_every_admin_route_refuses_users_and_strangers(api, admin):
         assert anonymous.status == 401, (method, path, anonymous.body)
         forbidden = api.request(method, path, json_body=body, token=user["access_token"])
         assert forbidden.status == 403 and forbidden.error["code"] == "FORBIDDEN", (method, path, forbidden.body)
+        if body is not None:  # the role is checked before the body: a bad body teaches a user nothing
+            assert api.request(method, path, json_body={"role": "admin", "x": 1},
+                               token=user["access_token"]).status == 403
+            assert api.request(method, path, body="{not json", token=user["access_token"]).status == 403
+            assert api.request(method, path, body="{not json").status == 401
     # Nothing changed.
     shown = api.get(f"/api/admin/users/{user['user']['id']}", token=admin["token"]).data["user"]
     assert shown["full_name"] == "Amina Juma"
@@ -170,6 +175,13 @@ def test_create_user_or_admin(api, admin):
     taken = api.post("/api/admin/users", token=admin["token"],
                      json={"full_name": "Other", "email": "neema@example.com", "password": PASSWORD})
     assert taken.status == 409 and taken.error["code"] == "EMAIL_TAKEN"
+    assert api.post("/api/admin/users", body="{not json", token=admin["token"]).error["code"] == "MALFORMED_JSON"
+    for raw in ("", "[1, 2]", '"text"'):
+        reply = api.post("/api/admin/users", body=raw, token=admin["token"])
+        assert reply.status == 422 and reply.error["details"][0]["field"] == "body", raw
+    reply = api.post("/api/admin/users", json={"full_name": "A", "email": "not-an-email", "password": PASSWORD},
+                     token=admin["token"])
+    assert reply.status == 422 and [d["field"] for d in reply.error["details"]] == ["email"]
     for bad in ({"full_name": "A", "email": "a@b.co", "password": "short"},
                 {"full_name": "A", "email": "a@b.co", "password": PASSWORD, "role": "owner"},
                 {"full_name": "A", "email": "a@b.co", "password": PASSWORD, "status": "active"}):
