@@ -728,3 +728,22 @@ def test_list_calls_do_not_grow_with_the_table(api, admin, ddb_calls):
     assert small[("/api/admin/users", "q=user")] == {"BatchGetItem": 2, "Query": 1}
     assert small[("/api/admin/cvs", "{month}&is_paid=false")] == {"BatchGetItem": 1, "Query": 1 + 5}
     assert small[("/api/admin/audit", "{month}")] == {"BatchGetItem": 1, "Query": 1}
+
+
+def test_delete_user_with_more_cvs_than_one_transaction_holds(api, admin, ddb_calls):
+    from chapchap.data import cvs as cv_data
+    from chapchap.data.cvs import Owner
+
+    user = register(api)
+    user_id = user["user"]["id"]
+    _bulk_write([cv_data.new_cv(owner=Owner("user", user_id), template_id="classic-navy", title=f"CV {n}",
+                                content={}) for n in range(95)])
+    assert len(api.get(f"/api/admin/users/{user_id}/cvs", token=admin["token"], query="limit=100").data) == 95
+    with ddb_calls() as calls:
+        assert api.delete(f"/api/admin/users/{user_id}", token=admin["token"]).status == 204
+    # 90 CVs detached in the deleting transaction, the other 5 right after, one by one.
+    assert dict(calls) == {"BatchGetItem": 1, "GetItem": 1, "Query": 2, "TransactWriteItems": 6}
+    today = clock.business_date().isoformat()
+    listed, _ = walk(api, "/api/admin/cvs", admin["token"], f"from={today}&to={today}", limit=100)
+    assert len(listed) == 95
+    assert all(c["user_id"] is None and c["former_user_id"] == user_id for c in listed)

@@ -8,7 +8,7 @@ object, never a password hash). DynamoDB calls per request, besides the guard's 
     create           1 transaction
     read             1 GetItem
     update           1 GetItem + 1 transaction
-    delete           1 GetItem + 1 Query + 1 transaction (+1 UpdateItem per CV beyond 90)
+    delete           1 GetItem + 1 Query + 1 transaction (+1 conditional write per CV beyond 90)
     CVs of a user    1 GetItem + 1 Query
 """
 from __future__ import annotations
