@@ -2,7 +2,7 @@
 
 The events are the ones a developer passes to `sam local invoke -e`. Placeholders for
 secrets that cannot live in a file (a fresh access or refresh token) are filled in here,
-from a user this test registers: see events/README.md.
+from a user this test registers and an admin it ensures: see events/README.md.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tests.support.apigw import invoke
 TEMPLATE = load_template()
 EVENT_FILES = sorted((ROOT / "events").rglob("*.json"))
 OWNER = {"full_name": "Amina Juma", "email": "amina@example.com", "password": "correct horse battery"}
+ADMIN = {"email": "admin@cvchapchap.local", "password": "ChapChap-Admin-2026!"}
 
 
 def _function_for(path):
@@ -45,13 +46,25 @@ def tokens(aws, catalog, selcom_sim, api):
     reference = payment.data["payment"]["reference"]
     selcom_sim.pay(reference)
     api.post("/api/payments/callback", json={"order_id": reference, "payment_status": "COMPLETED"})
-    return {**reply.data, "cv_id": new_cv(), "paid_cv_id": paid_cv, "reference": reference}
+    return {**reply.data, "cv_id": new_cv(), "paid_cv_id": paid_cv, "reference": reference,
+            "user_id": reply.data["user"]["id"], "admin_token": _admin_token(api)}
+
+
+def _admin_token(api) -> str:
+    from chapchap.accounts import ensure_admin
+
+    ensure_admin(ADMIN["email"], ADMIN["password"])
+    reply = api.post("/api/auth/login", json=ADMIN)
+    assert reply.status == 200, reply.body
+    return reply.data["access_token"]
 
 
 def _fill(text: str, tokens: dict) -> dict:
     text = text.replace("REPLACE_WITH_ACCESS_TOKEN", tokens["access_token"])
     text = text.replace("REPLACE_WITH_REFRESH_TOKEN", tokens["refresh_token"])
     text = text.replace("REPLACE_WITH_PAYMENT_REFERENCE", tokens["reference"])
+    text = text.replace("REPLACE_WITH_ADMIN_TOKEN", tokens["admin_token"])
+    text = text.replace("REPLACE_WITH_USER_ID", tokens["user_id"])
     event = json.loads(text)
     paid_routes = ("GET /api/payments/download/{cv_id}",)
     cv_id = tokens["paid_cv_id"] if event.get("routeKey") in paid_routes else tokens["cv_id"]

@@ -35,6 +35,7 @@ def register(data: RegisterIn, *, role: str = "user") -> dict[str, Any]:
                           password_hash=hash_password(data.password), role=role)
     today = clock.business_date()
     user["last_login"] = user["created_at"]
+    user.update(users.login_index(user))
     user["last_active_day"] = today.isoformat()
     session_id, refresh_token, session_ops = sessions.start_ops(user["id"], epoch=0)
     ops = (users.create_ops(user) + session_ops
@@ -72,25 +73,36 @@ def login(data: LoginIn, *, source_ip: str) -> dict[str, Any]:
     now = clock.now_iso()
     session_id, refresh_token, session_ops = sessions.start_ops(user["id"], epoch=user["session_epoch"])
     base = session_ops + [throttle.reset_email_op(data.email, source_ip)]
+    # last_login and its index entry (gsi3, keyed by role and status) in the same write; the
+    # condition on role and status keeps the entry right if an admin changes them meanwhile.
+    login_index = users.login_index(user, now)
     for count_active in (True, False):  # a racing same-day sign-in may have counted the day
-        ops = base + _touch_user_ops(user, "last_login = :now", count_active=count_active, now=now)
+        ops = base + _touch_user_ops(
+            user, "last_login = :now, gsi3pk = :login_pk, gsi3sk = :login_sk", count_active=count_active,
+            condition="#role = :role AND #status = :active", names={"#role": "role", "#status": "status"},
+            now=now, login_pk=login_index["gsi3pk"], login_sk=login_index["gsi3sk"], role=user["role"],
+            active="active")
         try:
             _commit_with_handover(ops, data.anonymous_id, user["id"])
             break
         except table.TransactionFailed as exc:
-            if not (count_active and exc.failed_at(len(base))):
+            if not exc.failed_at(len(base)):
                 raise
+            if not count_active:  # an admin changed the role or status during this sign-in
+                raise Conflict("Your account changed while you were signing in. Please try again.",
+                               code="CONCURRENT_UPDATE") from None
     user["last_login"] = now
     return _token_response(user, session_id, refresh_token)
 
 
 def _touch_user_ops(user: dict[str, Any], set_clause: str | None, *, count_active: bool,
+                    condition: str | None = None, names: dict[str, str] | None = None,
                     **values: Any) -> list[dict]:
     """The sign-in's write on the user item, counting the user active today when they were
     not yet (one write per item per transaction: both go in the same update)."""
     today = clock.business_date()
     sets = [set_clause] if set_clause else []
-    condition = "attribute_exists(pk)"
+    condition = "attribute_exists(pk)" + (f" AND {condition}" if condition else "")
     extra: list[dict] = []
     if count_active and user.get("last_active_day") != today.isoformat():
         sets.append("last_active_day = :today")
@@ -100,7 +112,7 @@ def _touch_user_ops(user: dict[str, Any], set_clause: str | None, *, count_activ
     if not sets:
         return []
     return [table.update_op(*users.user_key(user["id"]), "SET " + ", ".join(sets), condition=condition,
-                            **values)] + extra
+                            names=names, **values)] + extra
 
 
 def _commit_with_handover(ops: list[dict], anonymous_id: str | None, user_id: str) -> None:

@@ -116,28 +116,44 @@ def update(owner: Owner, cv_id: str, data: CvUpdateIn) -> dict[str, Any]:
         check_content(changes["content"], owner, claimed_from=cv.get("claimed_from"))
     if changes.get("template_id") and changes["template_id"] != cv["template_id"]:
         _active_template(changes["template_id"])
+    for attempt in range(2):
+        try:
+            updated = _apply_update(owner, cv, changes)
+            break
+        except table.ConditionFailed:
+            # Deleted or moved (404), or paid meanwhile while the template changes: read again.
+            if attempt:
+                raise NotFound("No such CV.") from None
+            cv = _owned(owner, cv_id)
+    if updated.get("is_paid"):
+        renders.enqueue(cv_id, updated["content_version"])
+    return cv_data.public_cv(updated)
+
+
+def _apply_update(owner: Owner, cv: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     sets = ["updated_at = :now"]
     values: dict[str, Any] = {"now": clock.now_iso(), "one": 1, "owner": owner.key}
+    condition = cv_data.owned_condition()
     if "title" in changes:
         sets.append("title = :title")
         values["title"] = changes["title"]
     if "template_id" in changes:
         sets.append("template_id = :template")
         values["template"] = changes["template_id"]
+        if changes["template_id"] != cv["template_id"]:
+            # The admin index (gsi3) names the template and the paid state: keep it right.
+            sets.append("gsi3pk = :template_index")
+            values["template_index"] = cv_data.template_index(cv, template_id=changes["template_id"])["gsi3pk"]
+            condition += " AND is_paid = :paid"
+            values["paid"] = bool(cv.get("is_paid"))
     if "content" in changes:
         sets.append("content_json = :content")
         values["content"] = cv_data.dump_content(changes["content"])
     if cv.get("is_paid"):
         sets.append("pdf_status = :rendering")
         values["rendering"] = "rendering"
-    try:
-        updated = table.update(*cv_data.cv_key(cv_id), "SET " + ", ".join(sets) + " ADD content_version :one",
-                               condition=cv_data.owned_condition(), return_new=True, **values)
-    except table.ConditionFailed:
-        raise NotFound("No such CV.") from None
-    if updated.get("is_paid"):
-        renders.enqueue(cv_id, updated["content_version"])
-    return cv_data.public_cv(updated)
+    return table.update(*cv_data.cv_key(cv["id"]), "SET " + ", ".join(sets) + " ADD content_version :one",
+                        condition=condition, return_new=True, **values)
 
 
 def delete(owner: Owner, cv_id: str) -> None:

@@ -192,9 +192,10 @@ def complete(payment: dict[str, Any], *, transaction_id: str | None, channel: st
             ops.append(table.update_op(
                 *cv_data.cv_key(cv["id"]),
                 "SET is_paid = :yes, paid_at = :now, payment_reference = :ref, pdf_status = :rendering, "
-                "render_requested_at = :now",
-                condition="is_paid = :no", yes=True, no=False, now=clock.iso(now), ref=reference,
-                rendering="rendering"))
+                "render_requested_at = :now, gsi3pk = :template_index",
+                condition="is_paid = :no AND template_id = :template", yes=True, no=False, now=clock.iso(now),
+                ref=reference, rendering="rendering", template=cv["template_id"],
+                template_index=cv_data.template_index(cv, is_paid=True)["gsi3pk"]))
             amounts["paid_cvs"] = 1
         ops += counters.add_ops(amounts, day=clock.business_date(now), template_id=payment["template_id"])
         ops.append(pay_data.completion_op(payment, completed_at=fields["completed_at"], paid_cv=flips_cv))

@@ -6,6 +6,9 @@
                      the owner's CVs newest first; removed on soft delete, so lists need
                      no filter and cost only their page
     gsi2: CVS#<YYYY-MM> / <created_at>#<id>     every CV by creation month (admin, rollup)
+    gsi3: CVTPL#<template id>#<paid|unpaid>#<YYYY-MM> / <created_at>#<id>
+                     CVs of one template and paid state by creation month (admin filters and
+                     sort=template); rewritten whenever the template or the paid state changes
 """
 from __future__ import annotations
 
@@ -32,6 +35,19 @@ def cv_key(cv_id: str) -> tuple[str, str]:
     return f"CV#{cv_id}", "CV"
 
 
+def template_prefix(template_id: str, is_paid: bool) -> str:
+    return f"CVTPL#{template_id}#{'paid' if is_paid else 'unpaid'}"
+
+
+def template_index(cv: dict[str, Any], *, template_id: str | None = None,
+                   is_paid: bool | None = None) -> dict[str, str]:
+    """gsi3 of a CV, with its template and paid state (or the ones it is about to get)."""
+    template_id = template_id if template_id is not None else cv["template_id"]
+    is_paid = bool(cv.get("is_paid")) if is_paid is None else is_paid
+    month = clock.business_month(clock.parse_iso(cv["created_at"]))
+    return {"gsi3pk": f"{template_prefix(template_id, is_paid)}#{month}", "gsi3sk": f"{cv['created_at']}#{cv['id']}"}
+
+
 def owner_of(cv: dict[str, Any]) -> Owner | None:
     if cv.get("user_id"):
         return Owner("user", cv["user_id"])
@@ -45,7 +61,7 @@ def new_cv(*, owner: Owner, template_id: str, title: str, content: dict[str, Any
     now = clock.iso(moment)
     cv_id = str(uuid.uuid4())
     pk, sk = cv_key(cv_id)
-    return {
+    cv = {
         "pk": pk, "sk": sk, "type": "cv", "id": cv_id, "title": title, "template_id": template_id,
         "content_json": dump_content(content), "content_version": 1,
         "user_id": owner.id if owner.kind == "user" else None,
@@ -55,6 +71,7 @@ def new_cv(*, owner: Owner, template_id: str, title: str, content: dict[str, Any
         "gsi1pk": owner.key, "gsi1sk": f"{now}#{cv_id}",
         "gsi2pk": f"CVS#{clock.business_month(moment)}", "gsi2sk": f"{now}#{cv_id}",
     }
+    return {**cv, **template_index(cv)}
 
 
 def dump_content(content: dict[str, Any]) -> str:
@@ -76,7 +93,7 @@ def public_cv(cv: dict[str, Any], *, admin: bool = False) -> dict[str, Any]:
     }
     if admin:
         shown.update(user_id=cv.get("user_id"), anonymous_id=cv.get("anonymous_id"),
-                     deleted_at=cv.get("deleted_at"))
+                     former_user_id=cv.get("former_user_id"), deleted_at=cv.get("deleted_at"))
     return shown
 
 
@@ -84,9 +101,18 @@ def get(cv_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
     return table.get(*cv_key(cv_id), consistent=consistent)
 
 
-def list_for(owner: Owner, *, limit: int, start_key: dict | None) -> tuple[list[dict], dict | None]:
+def list_for(owner: Owner, *, limit: int, start_key: dict | None,
+             newest_first: bool = True) -> tuple[list[dict], dict | None]:
     return table.query(index="gsi1", pk_name="gsi1pk", pk=owner.key, limit=limit,
-                       forward=False, start_key=start_key)
+                       forward=not newest_first, start_key=start_key)
+
+
+def unown_op(cv_id: str, user_id: str, now: str) -> dict:
+    """Detach a CV from a deleted user: it leaves the owner index, `former_user_id` keeps
+    the history. Only while the CV is still that user's."""
+    return table.update_op(*cv_key(cv_id), "SET former_user_id = :user, updated_at = :now "
+                           "REMOVE user_id, gsi1pk, gsi1sk", condition="gsi1pk = :owner",
+                           user=user_id, now=now, owner=Owner("user", user_id).key)
 
 
 def owned_condition() -> str:

@@ -41,6 +41,12 @@ def list_active() -> list[dict[str, Any]]:
     return items
 
 
+def all_ids() -> list[str]:
+    """Ids of every template, active or not, in id order (one Query; the catalogue is small)."""
+    items, _ = table.query(index="gsi1", pk_name="gsi1pk", pk="TEMPLATES", limit=100)
+    return sorted(item["id"] for item in items)
+
+
 def put_if_absent(template: dict[str, Any]) -> bool:
     try:
         table.transact([table.put_op(template, condition="attribute_not_exists(pk)")])

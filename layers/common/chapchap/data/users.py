@@ -2,9 +2,18 @@
 
     USER#<id>     / PROFILE      the user (password hash included; never leaves this layer
                                  except through `public_user`)
+    gsi1: USERSBY#<role>#<status>#<YYYY-MM> / <created_at>#<id>
+                                 users of one role and status by creation month (admin filters)
     gsi2: USERS#<YYYY-MM> / <created_at>#<id>    users by creation month (business time)
+    gsi3: USERSLOGIN#<role>#<status>#<YYYY-MM of last_login> / <last_login>#<id>
+                                 users by last sign-in (sparse: only users who signed in),
+                                 rewritten by every sign-in in the same write as `last_login`
     EMAIL#<email> / EMAIL        one per email, written in the same transaction as the user
                                  with attribute_not_exists: the uniqueness guarantee
+    gsi1: EMAILS#<first character> / <email>     email prefix search (admin `q`)
+
+Role and status are part of the admin index keys rather than filters: admins and suspended
+users are few, and a filter over all users would read the whole table to find them.
 """
 from __future__ import annotations
 
@@ -30,13 +39,37 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _month_of(iso_time: str) -> str:
+    return clock.business_month(clock.parse_iso(iso_time))
+
+
+def created_index(user: dict[str, Any]) -> dict[str, str]:
+    """gsi1 of a user: its role, status and creation month (admin lists with filters)."""
+    return {"gsi1pk": f"USERSBY#{user['role']}#{user['status']}#{_month_of(user['created_at'])}",
+            "gsi1sk": f"{user['created_at']}#{user['id']}"}
+
+
+def login_index(user: dict[str, Any], last_login: str | None = None) -> dict[str, str]:
+    """gsi3 of a user who signed in: role, status and the month of `last_login`."""
+    last_login = last_login or user.get("last_login")
+    if not last_login:
+        return {}
+    return {"gsi3pk": f"USERSLOGIN#{user['role']}#{user['status']}#{_month_of(last_login)}",
+            "gsi3sk": f"{last_login}#{user['id']}"}
+
+
+def email_index(email: str) -> dict[str, str]:
+    """gsi1 of an email item: partitioned by first character, sorted by the whole email."""
+    return {"gsi1pk": f"EMAILS#{email[:1]}", "gsi1sk": email}
+
+
 def new_user(*, email: str, full_name: str, password_hash: str, phone_number: str | None,
              role: str = "user") -> dict[str, Any]:
     moment = clock.now()
     now = clock.iso(moment)
     user_id = str(uuid.uuid4())
     pk, sk = user_key(user_id)
-    return {
+    user = {
         "pk": pk, "sk": sk, "type": "user",
         "id": user_id, "email": normalize_email(email), "full_name": full_name.strip(),
         "phone_number": phone_number, "role": role, "status": "active",
@@ -44,6 +77,7 @@ def new_user(*, email: str, full_name: str, password_hash: str, phone_number: st
         "created_at": now, "updated_at": now, "last_login": None,
         "gsi2pk": f"USERS#{clock.business_month(moment)}", "gsi2sk": f"{now}#{user_id}",
     }
+    return {**user, **created_index(user)}
 
 
 def create_ops(user: dict[str, Any]) -> list[dict]:
@@ -52,7 +86,8 @@ def create_ops(user: dict[str, Any]) -> list[dict]:
     return [
         table.put_op(user, condition="attribute_not_exists(pk)"),
         table.put_op({"pk": email_pk, "sk": email_sk, "type": "email", "user_id": user["id"],
-                      "created_at": user["created_at"]}, condition="attribute_not_exists(pk)"),
+                      "email": user["email"], "created_at": user["created_at"], **email_index(user["email"])},
+                     condition="attribute_not_exists(pk)"),
     ]
 
 
@@ -80,3 +115,15 @@ def update_profile(user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     return table.update(*user_key(user_id), expression, condition="attribute_exists(pk)",
                         names=names, return_new=True, now=clock.now_iso(),
                         **{k: v for k, v in changes.items() if v is not None})
+
+
+def by_email_prefix(prefix: str, *, limit: int, forward: bool,
+                    start_key: dict | None) -> tuple[list[dict[str, Any]], dict | None]:
+    """Users whose email starts with `prefix`, in email order: one Query on the email items'
+    index, then one BatchGetItem of their users (a user deleted in between is left out)."""
+    prefix = normalize_email(prefix)
+    emails, last = table.query(index="gsi1", pk_name="gsi1pk", pk=email_index(prefix)["gsi1pk"],
+                               sk_condition="begins_with(gsi1sk, :prefix)", sk_values={"prefix": prefix},
+                               limit=limit, forward=forward, start_key=start_key)
+    found = table.batch_get([user_key(item["user_id"]) for item in emails])
+    return [found[user_key(item["user_id"])] for item in emails if user_key(item["user_id"]) in found], last

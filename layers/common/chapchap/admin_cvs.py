@@ -1,0 +1,172 @@
+"""Admin: every CV. List with filters and sorts, read, update (title, template, paid state
+with a reason), soft delete. Each change is one transaction with its audit entry.
+
+Lists read keyed partitions only (no filter expressions), one Query each:
+    no filter, sort=created_at     gsi2 CVS#<month>: 1 per month of the range
+    template_id (+ is_paid)        gsi3 CVTPL#<template>#<paid|unpaid>#<month>: 2 per month (1)
+    is_paid alone                  gsi3, one partition per template: T per month (+1 Query for
+                                   the template ids)
+    sort=template                  the template ids (1 Query), then template by template (A to Z)
+                                   as above; at most 16 Queries per page
+A page stops at 16 Queries (at least one round): with sparse data over many months or
+templates it may come back short, with a cursor to go on.
+
+update: 1 GetItem (+1 GetItem when the template changes) + 1 transaction (+1 SQS message when
+a render is due); delete: 1 GetItem + 1 transaction.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chapchap import admin_query, audit, clock, renders
+from chapchap.data import buckets, counters, merged, table, templates
+from chapchap.data import cvs as cv_data
+from chapchap.errors import Conflict, NotFound, ValidationFailed
+from chapchap.models.admin import AdminCvUpdateIn
+
+SORTS = ("created_at", "template")
+TEMPLATE_ID = r"[a-z0-9][a-z0-9-]{0,62}"
+
+
+# ---------------------------------------------------------------- list
+def list_cvs(params: dict[str, str] | None) -> tuple[list[dict], int, str | None]:
+    query = admin_query.read(params, allowed=("template_id", "is_paid"), sorts=SORTS)
+    template_id = query.text("template_id", pattern=TEMPLATE_ID, message="must be a template id")
+    is_paid = query.boolean("is_paid")
+    query.check()
+    scope = query.scope("admin-cvs", template_id=template_id, is_paid=is_paid)
+    common = dict(first=query.first, last=query.last, limit=query.limit, page_cursor=query.cursor,
+                  scope=scope, newest_first=query.newest_first)
+    paid_states = (True, False) if is_paid is None else (is_paid,)
+    if query.sort == "template" or template_id:
+        ids = [template_id] if template_id else templates.all_ids()
+        groups = [[cv_data.template_prefix(t, paid) for paid in paid_states] for t in ids]
+        items, next_cursor = merged.page(index="gsi3", groups=groups, **common)
+    elif is_paid is not None:
+        groups = [[cv_data.template_prefix(t, is_paid) for t in templates.all_ids()]]
+        items, next_cursor = merged.page(index="gsi3", groups=groups, **common)
+    else:
+        items, next_cursor = buckets.page(index="gsi2", prefix="CVS", **common)
+    return [cv_data.public_cv(item, admin=True) for item in items], query.limit, next_cursor
+
+
+# ---------------------------------------------------------------- one CV
+def _get(cv_id: str) -> dict[str, Any]:
+    cv = cv_data.get(cv_id, consistent=True) if cv_id else None
+    if cv is None:
+        raise NotFound("No such CV.")
+    return cv
+
+
+def _live(cv_id: str) -> dict[str, Any]:
+    cv = _get(cv_id)
+    if cv.get("deleted_at"):
+        raise Conflict("This CV was deleted; it can no longer be changed.", code="CV_DELETED")
+    return cv
+
+
+def _view(cv: dict[str, Any]) -> dict[str, Any]:
+    """What an audit entry keeps of a CV: the admin `cv` object without its content."""
+    shown = cv_data.public_cv(cv, admin=True)
+    shown.pop("content", None)
+    return shown
+
+
+def read(cv_id: str) -> dict[str, Any]:
+    return cv_data.public_cv(_get(cv_id), admin=True)
+
+
+def update(actor: dict[str, Any], cv_id: str, data: AdminCvUpdateIn) -> dict[str, Any]:
+    changes = data.model_dump(exclude_unset=True)
+    reason = changes.pop("reason", None)
+    for name, value in changes.items():
+        if value is None:
+            raise ValidationFailed.field(name, "cannot be null")
+    cv = _live(cv_id)
+    was_paid = bool(cv.get("is_paid"))
+    changes = {k: v for k, v in changes.items() if v != (was_paid if k == "is_paid" else cv.get(k))}
+    if "is_paid" in changes and not reason:
+        raise ValidationFailed.field("reason", "is required when is_paid changes (it is kept in the audit log)")
+    if "template_id" in changes and templates.get(changes["template_id"]) is None:
+        raise ValidationFailed.field("template_id", "no template has this id")
+    if not changes:
+        return cv_data.public_cv(cv, admin=True)
+
+    moment = clock.now()
+    now = clock.iso(moment)
+    paid = changes.get("is_paid", was_paid)
+    template_id = changes.get("template_id", cv["template_id"])
+    after = {**cv, **changes, "updated_at": now}
+    sets, removes = ["updated_at = :now"], []
+    values: dict[str, Any] = {"now": now, "old_paid": was_paid, "old_template": cv["template_id"],
+                              "old_version": cv["content_version"]}
+    if "title" in changes:
+        sets.append("title = :title")
+        values["title"] = changes["title"]
+    if "template_id" in changes:
+        sets.append("template_id = :template")
+        values["template"] = template_id
+    if "title" in changes or "template_id" in changes:  # both show in the PDF: a new version
+        sets.append("content_version = :version")
+        values["version"] = after["content_version"] = cv["content_version"] + 1
+    if "template_id" in changes or "is_paid" in changes:
+        sets.append("gsi3pk = :template_index")
+        values["template_index"] = cv_data.template_index(cv, template_id=template_id, is_paid=paid)["gsi3pk"]
+    amounts, day, counted_template = {}, clock.business_date(moment), template_id
+    if "is_paid" in changes:
+        sets.append("is_paid = :paid")
+        values["paid"] = paid
+        if paid:
+            sets += ["paid_at = :now", "paid_by = :actor"]
+            values["actor"] = actor["id"]
+            after.update(paid_at=now, paid_by=actor["id"])
+            amounts = {"paid_cvs": 1}
+        else:
+            removes.append("paid_at")
+            after.pop("paid_at", None)
+            amounts = {"paid_cvs": -1}  # back out of the day and template it was counted for
+            if cv.get("paid_at"):
+                day = clock.business_date(clock.parse_iso(cv["paid_at"]))
+            counted_template = cv["template_id"]
+    render = paid and ("is_paid" in changes or after["content_version"] != cv["content_version"])
+    if render:
+        sets += ["pdf_status = :rendering", "render_requested_at = :now"]
+        values["rendering"] = after["pdf_status"] = "rendering"
+    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    ops = [table.update_op(*cv_data.cv_key(cv_id), expression,
+                           condition="attribute_exists(pk) AND attribute_not_exists(deleted_at) AND "
+                                     "is_paid = :old_paid AND template_id = :old_template AND "
+                                     "content_version = :old_version", **values),
+           audit.entry_op(actor=actor, action="cv.update", entity="cv", entity_id=cv_id,
+                          before=_view(cv), after=_view(after), reason=reason),
+           *counters.add_ops(amounts, day=day, template_id=counted_template)]
+    try:
+        table.transact(ops)
+    except table.TransactionFailed as exc:
+        if exc.failed_at(0):
+            raise Conflict("The CV changed while saving (paid, edited or deleted). Reload and try again.",
+                           code="CONCURRENT_UPDATE") from None
+        raise
+    if render:
+        renders.enqueue(cv_id, after["content_version"])
+    return cv_data.public_cv(after, admin=True)
+
+
+def delete(actor: dict[str, Any], cv_id: str) -> None:
+    """Soft delete, like the owner's: kept with `deleted_at`, gone from the owner's lists."""
+    cv = _live(cv_id)
+    now = clock.now_iso()
+    after = {**cv, "deleted_at": now, "updated_at": now}
+    ops = [table.update_op(*cv_data.cv_key(cv_id),
+                           "SET deleted_at = :now, deleted_by = :actor, deleted_from = :owner, updated_at = :now "
+                           "REMOVE gsi1pk, gsi1sk",
+                           condition="attribute_exists(pk) AND attribute_not_exists(deleted_at)",
+                           now=now, actor=actor["id"], owner=cv.get("gsi1pk") or "none"),
+           audit.entry_op(actor=actor, action="cv.delete", entity="cv", entity_id=cv_id,
+                          before=_view(cv), after=_view(after))]
+    try:
+        table.transact(ops)
+    except table.TransactionFailed as exc:
+        if exc.failed_at(0):
+            raise Conflict("This CV was deleted meanwhile.", code="CV_DELETED") from None
+        raise

@@ -1,0 +1,190 @@
+"""Admin: users. List with filters, create, read, update, delete, and a user's CVs.
+
+Every change is one transaction together with its audit entry (before/after as the `user`
+object, never a password hash). DynamoDB calls per request, besides the guard's BatchGetItem:
+    list             sort=created_at: 1 Query per month of the range (2 with role or status
+                     alone, 1 with both); sort=last_login: 4 per month (2 with role or status
+                     alone, 1 with both); q: 1 Query + 1 BatchGetItem
+    create           1 transaction
+    read             1 GetItem
+    update           1 GetItem + 1 transaction
+    delete           1 GetItem + 1 Query + 1 transaction (+1 conditional write per CV beyond 90)
+    CVs of a user    1 GetItem + 1 Query
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chapchap import admin_query, audit, clock, cursor
+from chapchap.auth.passwords import hash_password
+from chapchap.data import buckets, counters, merged, table, users
+from chapchap.data import cvs as cv_data
+from chapchap.data.cvs import Owner
+from chapchap.errors import Conflict, NotFound, ValidationFailed
+from chapchap.models.admin import AdminUserCreateIn, AdminUserUpdateIn
+
+SORTS = ("created_at", "last_login")
+# CVs detached in the deleting transaction itself; more are detached right after, one by one.
+DELETE_CVS_IN_TRANSACTION = 90
+
+
+# ---------------------------------------------------------------- list
+def list_users(params: dict[str, str] | None) -> tuple[list[dict], int, str | None]:
+    params = params or {}
+    searching = "q" in params
+    query = admin_query.read(params, allowed=("role", "status", "q"), sorts=SORTS, default_range=not searching)
+    role = query.choice("role", users.ROLES)
+    status = query.choice("status", users.STATUSES)
+    if searching:
+        return _search(query, role, status)
+    query.check()
+    scope = query.scope("admin-users", role=role, status=status)
+    common = dict(first=query.first, last=query.last, limit=query.limit, page_cursor=query.cursor,
+                  scope=scope, newest_first=query.newest_first)
+    combos = [f"{r}#{s}" for r in ((role,) if role else users.ROLES) for s in ((status,) if status else users.STATUSES)]
+    if query.sort == "last_login":
+        items, next_cursor = merged.page(index="gsi3", groups=[[f"USERSLOGIN#{c}" for c in combos]], **common)
+    elif role or status:
+        items, next_cursor = merged.page(index="gsi1", groups=[[f"USERSBY#{c}" for c in combos]], **common)
+    else:
+        items, next_cursor = buckets.page(index="gsi2", prefix="USERS", **common)
+    return [users.public_user(item) for item in items], query.limit, next_cursor
+
+
+def _search(query: admin_query.ListQuery, role: str | None,
+            status: str | None) -> tuple[list[dict], int, str | None]:
+    """`q`: users whose email starts with it, in email order (ascending unless order=desc);
+    role, status, from and to narrow the page after reading it (a page may come back short)."""
+    prefix = query.text("q", max_length=254, message="must be the first 1 to 254 characters of an email")
+    if "sort" in query.raw:
+        query.bad("sort", "cannot be combined with q: matches come in email order")
+    query.check()
+    prefix = users.normalize_email(prefix)
+    query.order = query.raw.get("order", "asc")
+    scope = query.scope("admin-users-q", q=prefix, role=role, status=status)
+    found, last = users.by_email_prefix(prefix, limit=query.limit, forward=query.order == "asc",
+                                        start_key=cursor.decode(query.cursor, scope))
+    lower = clock.iso(clock.business_day_bounds(query.first)[0]) if query.first else ""
+    upper = clock.iso(clock.business_day_bounds(query.last)[1]) if query.last else "~"
+    kept = [u for u in found if (not role or u["role"] == role) and (not status or u["status"] == status)
+            and lower <= u["created_at"] < upper]
+    return [users.public_user(u) for u in kept], query.limit, cursor.encode(last, scope)
+
+
+# ---------------------------------------------------------------- one user
+def _get(user_id: str) -> dict[str, Any]:
+    user = users.get(user_id, consistent=True) if user_id else None
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def read(user_id: str) -> dict[str, Any]:
+    return users.public_user(_get(user_id))
+
+
+def create(actor: dict[str, Any], data: AdminUserCreateIn) -> dict[str, Any]:
+    user = users.new_user(email=data.email, full_name=data.full_name, phone_number=data.phone_number,
+                          password_hash=hash_password(data.password), role=data.role)
+    shown = users.public_user(user)
+    ops = (users.create_ops(user) + counters.add_ops({"users": 1})
+           + [audit.entry_op(actor=actor, action="user.create", entity="user", entity_id=user["id"],
+                             before=None, after=shown)])
+    try:
+        table.transact(ops)
+    except table.TransactionFailed as exc:
+        if exc.failed_at(1):
+            raise Conflict("An account with this email already exists.", code="EMAIL_TAKEN") from None
+        raise
+    return shown
+
+
+def update(actor: dict[str, Any], user_id: str, data: AdminUserUpdateIn) -> dict[str, Any]:
+    changes = data.model_dump(exclude_unset=True)
+    for name in ("full_name", "role", "status"):
+        if name in changes and changes[name] is None:
+            raise ValidationFailed.field(name, "cannot be null")
+    user = _get(user_id)
+    changes = {k: v for k, v in changes.items() if v != user.get(k)}
+    if user_id == actor["id"] and (changes.get("role") == "user" or changes.get("status") == "suspended"):
+        raise Conflict("You cannot demote or suspend your own account. Ask another administrator.",
+                       code="OWN_ACCOUNT")
+    if not changes:
+        return users.public_user(user)
+    after = {**user, **changes}
+    now = clock.now_iso()
+    names = {"#updated": "updated_at"}  # role and status are reserved words, hence names
+    sets, removes = ["#updated = :now"], []
+    values: dict[str, Any] = {"now": now, "old_updated": user["updated_at"]}
+    for name, value in changes.items():
+        names[f"#{name}"] = name
+        if value is None:
+            removes.append(f"#{name}")
+        else:
+            sets.append(f"#{name} = :{name}")
+            values[name] = value
+    condition = "attribute_exists(pk) AND #updated = :old_updated"
+    if "role" in changes or "status" in changes:
+        # The admin index keys name role and status (gsi1 always, gsi3 once signed in).
+        index = {**users.created_index(after), **users.login_index(after)}
+        for name, value in index.items():
+            sets.append(f"{name} = :{name}")
+            values[name] = value
+        if user.get("last_login"):
+            condition += " AND last_login = :old_login"
+            values["old_login"] = user["last_login"]
+        else:
+            condition += " AND attribute_not_exists(last_login)"
+    if changes.get("status") == "suspended":  # every session ends, not only until reactivation
+        sets.append("session_epoch = session_epoch + :one")
+        values["one"] = 1
+    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    ops = [table.update_op(*users.user_key(user_id), expression, condition=condition, names=names, **values),
+           audit.entry_op(actor=actor, action="user.update", entity="user", entity_id=user_id,
+                          before=users.public_user(user), after=users.public_user(after))]
+    try:
+        table.transact(ops)
+    except table.TransactionFailed as exc:
+        if exc.failed_at(0):
+            raise Conflict("The user changed while saving (a sign-in or another edit). Reload and try again.",
+                           code="CONCURRENT_UPDATE") from None
+        raise
+    return users.public_user(after)
+
+
+def delete(actor: dict[str, Any], user_id: str) -> None:
+    """Delete the user and its email; its CVs stay, unowned (`former_user_id`); its payments
+    stay; its sessions end because the guard no longer finds the user."""
+    if user_id == actor["id"]:
+        raise Conflict("You cannot delete your own account. Ask another administrator.", code="OWN_ACCOUNT")
+    user = _get(user_id)
+    owner = Owner("user", user_id)
+    cvs, more = cv_data.list_for(owner, limit=DELETE_CVS_IN_TRANSACTION, start_key=None)
+    now = clock.now_iso()
+    ops = [table.delete_op(*users.user_key(user_id), condition="updated_at = :seen", seen=user["updated_at"]),
+           table.delete_op(*users.email_key(user["email"]), condition="user_id = :user", user=user_id),
+           audit.entry_op(actor=actor, action="user.delete", entity="user", entity_id=user_id,
+                          before=users.public_user(user), after=None),
+           *[cv_data.unown_op(cv["id"], user_id, now) for cv in cvs]]
+    try:
+        table.transact(ops)
+    except table.TransactionFailed:
+        raise Conflict("The user or their CVs changed while deleting. Try again.", code="CONCURRENT_UPDATE") from None
+    while more:  # a user with more CVs than one transaction holds: detach the rest
+        cvs, more = cv_data.list_for(owner, limit=100, start_key=more)
+        for cv in cvs:
+            try:
+                table.transact([cv_data.unown_op(cv["id"], user_id, now)])
+            except table.TransactionFailed:
+                pass  # deleted or moved by its owner meanwhile
+
+
+def list_cvs(user_id: str, params: dict[str, str] | None) -> tuple[list[dict], int, str | None]:
+    """The user's CVs (not deleted ones), newest first unless order=asc."""
+    query = admin_query.read(params, allowed=(), dated=False)
+    query.check()
+    _get(user_id)
+    scope = query.scope("admin-user-cvs", user=user_id)
+    items, last = cv_data.list_for(Owner("user", user_id), limit=query.limit,
+                                   start_key=cursor.decode(query.cursor, scope), newest_first=query.newest_first)
+    return [cv_data.public_cv(item, admin=True) for item in items], query.limit, cursor.encode(last, scope)
