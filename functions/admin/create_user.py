@@ -1,16 +1,14 @@
 """POST /api/admin/users: create a user or an admin account (audited)."""
-from chapchap import admin_body, admin_users
-from chapchap.auth.guard import require_admin
-from chapchap.http import api, created, entry
+from chapchap import admin_users
+from chapchap.http import api, created, current_user, entry
 from chapchap.models.admin import AdminUserCreateIn
 
-app = api(validation=False)  # the body is read after the admin check (chapchap.admin_body)
+app = api(auth="admin")
 
 
 @app.post("/api/admin/users")
-def create_user():
-    admin = require_admin(app.current_event.headers)
-    body = admin_body.read(app.current_event, AdminUserCreateIn)
+def create_user(body: AdminUserCreateIn):
+    admin = current_user(app)
     return created({"user": admin_users.create(admin, body)})
 
 

@@ -1,14 +1,12 @@
 """GET /api/admin/cvs/{id}: any CV, deleted ones too."""
 from chapchap import admin_cvs
-from chapchap.auth.guard import require_admin
 from chapchap.http import api, entry, ok
 
-app = api(validation=False)  # no body model on this route
+app = api(validation=False, auth="admin")  # no body model on this route
 
 
 @app.get("/api/admin/cvs/<cv_id>")
 def get_cv(cv_id: str):
-    require_admin(app.current_event.headers)
     return ok({"cv": admin_cvs.read(cv_id)})
 
 

@@ -1,14 +1,12 @@
 """GET /api/admin/cvs: every CV by date range, template, paid state; sort created_at or template."""
 from chapchap import admin_cvs
-from chapchap.auth.guard import require_admin
 from chapchap.http import api, entry, page
 
-app = api(validation=False)  # no body model on this route
+app = api(validation=False, auth="admin")  # no body model on this route
 
 
 @app.get("/api/admin/cvs")
 def list_cvs():
-    require_admin(app.current_event.headers)
     items, limit, next_cursor = admin_cvs.list_cvs(app.current_event.query_string_parameters)
     return page(items, limit=limit, next_cursor=next_cursor)
 

@@ -1,14 +1,12 @@
 """GET /api/admin/users/{id}/cvs: that user's CVs, newest first."""
 from chapchap import admin_users
-from chapchap.auth.guard import require_admin
 from chapchap.http import api, entry, page
 
-app = api(validation=False)  # no body model on this route
+app = api(validation=False, auth="admin")  # no body model on this route
 
 
 @app.get("/api/admin/users/<user_id>/cvs")
 def list_user_cvs(user_id: str):
-    require_admin(app.current_event.headers)
     items, limit, next_cursor = admin_users.list_cvs(user_id, app.current_event.query_string_parameters)
     return page(items, limit=limit, next_cursor=next_cursor)
 

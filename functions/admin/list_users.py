@@ -1,14 +1,12 @@
 """GET /api/admin/users: users by date range, role, status or email prefix; sort created_at or last_login."""
 from chapchap import admin_users
-from chapchap.auth.guard import require_admin
 from chapchap.http import api, entry, page
 
-app = api(validation=False)  # no body model on this route
+app = api(validation=False, auth="admin")  # no body model on this route
 
 
 @app.get("/api/admin/users")
 def list_users():
-    require_admin(app.current_event.headers)
     items, limit, next_cursor = admin_users.list_users(app.current_event.query_string_parameters)
     return page(items, limit=limit, next_cursor=next_cursor)
 
