@@ -16,6 +16,8 @@ from tests.support.apigw import invoke
 TEMPLATE = load_template()
 EVENT_FILES = sorted((ROOT / "events").rglob("*.json"))
 OWNER = {"full_name": "Amina Juma", "email": "amina@example.com", "password": "correct horse battery"}
+ADMIN = {"email": "admin@example.com", "password": "correct horse battery staple"}
+UNUSED_TEMPLATE = "sample-unused"  # what the admin template events (update, status, delete) act on
 
 
 def _function_for(path):
@@ -45,13 +47,29 @@ def tokens(aws, catalog, selcom_sim, api):
     reference = payment.data["payment"]["reference"]
     selcom_sim.pay(reference)
     api.post("/api/payments/callback", json={"order_id": reference, "payment_status": "COMPLETED"})
-    return {**reply.data, "cv_id": new_cv(), "paid_cv_id": paid_cv, "reference": reference}
+    return {**reply.data, "cv_id": new_cv(), "paid_cv_id": paid_cv, "reference": reference,
+            "admin_token": _admin_token(api)}
+
+
+def _admin_token(api) -> str:
+    """An admin account (as the local stack makes one) and a template no CV uses."""
+    from chapchap import accounts
+    from chapchap.data import templates
+
+    accounts.ensure_admin(ADMIN["email"], ADMIN["password"])
+    templates.put_if_absent(templates.new_template(id=UNUSED_TEMPLATE, name="Sample Unused", description="",
+                                                   layout="compact", theme={}, price=None, sort=90))
+    reply = api.post("/api/auth/login", json=ADMIN)
+    assert reply.status == 200, reply.body
+    return reply.data["access_token"]
 
 
 def _fill(text: str, tokens: dict) -> dict:
     text = text.replace("REPLACE_WITH_ACCESS_TOKEN", tokens["access_token"])
     text = text.replace("REPLACE_WITH_REFRESH_TOKEN", tokens["refresh_token"])
     text = text.replace("REPLACE_WITH_PAYMENT_REFERENCE", tokens["reference"])
+    text = text.replace("REPLACE_WITH_ADMIN_TOKEN", tokens["admin_token"])
+    text = text.replace("REPLACE_WITH_TEMPLATE_ID", UNUSED_TEMPLATE)
     event = json.loads(text)
     paid_routes = ("GET /api/payments/download/{cv_id}",)
     cv_id = tokens["paid_cv_id"] if event.get("routeKey") in paid_routes else tokens["cv_id"]

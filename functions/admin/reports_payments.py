@@ -1,0 +1,15 @@
+"""GET /api/admin/reports/payments: a CSV or PDF reconciliation report, as a short-lived link (admin)."""
+from chapchap import reports
+from chapchap.auth.guard import require_admin
+from chapchap.http import api, entry, ok
+
+app = api(validation=False)  # no body model on this route
+
+
+@app.get("/api/admin/reports/payments")
+def payments_report():
+    require_admin(app.current_event.headers)
+    return ok(reports.payments_report(app.current_event.query_string_parameters or {}))
+
+
+handler = entry(app)

@@ -1,0 +1,15 @@
+"""GET /api/admin/stats: totals and today's numbers from the live counters (admin)."""
+from chapchap import admin_stats
+from chapchap.auth.guard import require_admin
+from chapchap.http import api, entry, ok
+
+app = api(validation=False)  # no body model on this route
+
+
+@app.get("/api/admin/stats")
+def stats():
+    require_admin(app.current_event.headers)
+    return ok(admin_stats.stats())
+
+
+handler = entry(app)

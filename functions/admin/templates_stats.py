@@ -1,0 +1,15 @@
+"""GET /api/admin/templates/stats: usage and revenue per template, with shares of the total (admin)."""
+from chapchap import admin_templates
+from chapchap.auth.guard import require_admin
+from chapchap.http import api, entry, ok
+
+app = api(validation=False)  # no body model on this route
+
+
+@app.get("/api/admin/templates/stats")
+def template_stats():
+    require_admin(app.current_event.headers)
+    return ok(admin_templates.usage())
+
+
+handler = entry(app)

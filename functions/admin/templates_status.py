@@ -1,0 +1,16 @@
+"""PUT /api/admin/templates/{id}/status: {is_active} switches a template on or off, audited (admin)."""
+from chapchap import admin_templates
+from chapchap.auth.guard import require_admin
+from chapchap.http import api, entry, ok
+from chapchap.models.admin_money import TemplateStatusIn
+
+app = api()
+
+
+@app.put("/api/admin/templates/<template_id>/status")
+def set_template_status(template_id: str, body: TemplateStatusIn):
+    admin = require_admin(app.current_event.headers)
+    return ok({"template": admin_templates.set_status(admin, template_id, body.is_active)})
+
+
+handler = entry(app)
