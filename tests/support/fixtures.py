@@ -29,11 +29,15 @@ def aws(monkeypatch):
 
 
 def _reset_caches() -> None:
-    from chapchap import renders, selcom, storage
+    from aws_lambda_powertools.utilities import parameters
+
+    from chapchap import renders, selcom, settings_store, storage
     from chapchap.data import table
     from chapchap.settings import settings
 
     settings.cache_clear()
+    settings_store.reset_cache()
+    parameters.clear_caches()
     table.reset_client()
     storage.reset_client()
     renders.reset_client()

@@ -17,6 +17,7 @@ TEMPLATE = load_template()
 EVENT_FILES = sorted((ROOT / "events").rglob("*.json"))
 OWNER = {"full_name": "Amina Juma", "email": "amina@example.com", "password": "correct horse battery"}
 ADMIN = {"email": "admin@cvchapchap.local", "password": "ChapChap-Admin-2026!"}
+UNUSED_TEMPLATE = "sample-unused"  # what the admin template events (update, status, delete) act on
 
 
 def _function_for(path):
@@ -51,9 +52,13 @@ def tokens(aws, catalog, selcom_sim, api):
 
 
 def _admin_token(api) -> str:
-    from chapchap.accounts import ensure_admin
+    """An admin account (as the local stack makes one) and a template no CV uses."""
+    from chapchap import accounts
+    from chapchap.data import templates
 
-    ensure_admin(ADMIN["email"], ADMIN["password"])
+    accounts.ensure_admin(ADMIN["email"], ADMIN["password"])
+    templates.put_if_absent(templates.new_template(id=UNUSED_TEMPLATE, name="Sample Unused", description="",
+                                                   layout="compact", theme={}, price=None, sort=90))
     reply = api.post("/api/auth/login", json=ADMIN)
     assert reply.status == 200, reply.body
     return reply.data["access_token"]
@@ -65,6 +70,7 @@ def _fill(text: str, tokens: dict) -> dict:
     text = text.replace("REPLACE_WITH_PAYMENT_REFERENCE", tokens["reference"])
     text = text.replace("REPLACE_WITH_ADMIN_TOKEN", tokens["admin_token"])
     text = text.replace("REPLACE_WITH_USER_ID", tokens["user_id"])
+    text = text.replace("REPLACE_WITH_TEMPLATE_ID", UNUSED_TEMPLATE)
     event = json.loads(text)
     paid_routes = ("GET /api/payments/download/{cv_id}",)
     cv_id = tokens["paid_cv_id"] if event.get("routeKey") in paid_routes else tokens["cv_id"]

@@ -35,9 +35,13 @@ STARTER_TEMPLATES: list[dict[str, Any]] = [
 
 
 def price_of(template: dict[str, Any]) -> dict[str, Any]:
+    """The template's own price, else the default price of the settings (see settings_store)."""
     amount = template.get("price")
-    return {"amount": int(amount if amount is not None else settings().default_price),
-            "currency": settings().currency}
+    if amount is None:
+        from chapchap.settings_store import default_price
+
+        amount = default_price()
+    return {"amount": int(amount), "currency": settings().currency}
 
 
 def public_template(template: dict[str, Any]) -> dict[str, Any]:

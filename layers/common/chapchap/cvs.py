@@ -2,6 +2,10 @@
 
 DynamoDB calls per request (asserted in tests): create 2 (template, put), list 1 Query,
 read 1, update 2-3 (read, template when changed, update), delete 2, duplicate 2.
+
+Every write that makes a live CV start or stop using a template (create, duplicate, delete,
+template change) moves that template's `live_cvs` counter in the same transaction, so an
+admin can refuse to delete a template in use with one conditional check.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from chapchap import clock, cursor, renders, uploads
 from chapchap.data import cvs as cv_data
 from chapchap.data import counters, table, templates
 from chapchap.data.cvs import Owner
-from chapchap.errors import BadRequest, NotFound, PayloadTooLarge, Unauthorized, ValidationFailed
+from chapchap.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, Unauthorized, ValidationFailed
 from chapchap.models.cv import CvCreateIn, CvUpdateIn
 from chapchap.models.resume import Resume
 
@@ -91,9 +95,22 @@ def create(owner: Owner, data: CvCreateIn) -> dict[str, Any]:
     _active_template(data.template_id)
     cv = cv_data.new_cv(owner=owner, template_id=data.template_id, title=data.title or _title(content),
                         content=content)
-    table.transact([table.put_op(cv, condition="attribute_not_exists(pk)"),
-                    *counters.add_ops({"cvs": 1}, template_id=data.template_id)])
+    ops = [table.put_op(cv, condition="attribute_not_exists(pk)"),
+           *counters.add_ops({"cvs": 1}, template_id=data.template_id, template_only={"live_cvs": 1}),
+           _template_active_check(data.template_id)]
+    try:
+        table.transact(ops)
+    except table.TransactionFailed as exc:
+        if exc.failed_at(len(ops) - 1):  # deactivated or deleted meanwhile
+            raise ValidationFailed.field("template_id", "no active template has this id") from None
+        raise
     return cv_data.public_cv(cv)
+
+
+def _template_active_check(template_id: str) -> dict:
+    """In the same transaction as a CV starting to use a template: it is still there and active
+    (an admin deleting it at the same moment either sees the CV's live_cvs or fails it)."""
+    return table.condition_op(*templates.template_key(template_id), "is_active = :yes", yes=True)
 
 
 def list_mine(owner: Owner, *, limit: int, page: str | None) -> tuple[list[dict], str | None]:
@@ -121,10 +138,11 @@ def update(owner: Owner, cv_id: str, data: CvUpdateIn) -> dict[str, Any]:
             updated = _apply_update(owner, cv, changes)
             break
         except table.ConditionFailed:
-            # Deleted or moved (404), or paid meanwhile while the template changes: read again.
-            if attempt:
-                raise NotFound("No such CV.") from None
+            # Deleted or moved (404), or changed or paid meanwhile: read again, retry once.
             cv = _owned(owner, cv_id)
+            if attempt:
+                raise Conflict("The CV changed while saving. Load it again and retry.",
+                               code="CONCURRENT_UPDATE") from None
     if updated.get("is_paid"):
         renders.enqueue(cv_id, updated["content_version"])
     return cv_data.public_cv(updated)
@@ -152,18 +170,61 @@ def _apply_update(owner: Owner, cv: dict[str, Any], changes: dict[str, Any]) -> 
     if cv.get("is_paid"):
         sets.append("pdf_status = :rendering")
         values["rendering"] = "rendering"
+    if changes.get("template_id") and changes["template_id"] != cv["template_id"]:
+        return _update_moving_template(cv, sets, values, changes["template_id"], condition)
     return table.update(*cv_data.cv_key(cv["id"]), "SET " + ", ".join(sets) + " ADD content_version :one",
                         condition=condition, return_new=True, **values)
 
 
-def delete(owner: Owner, cv_id: str) -> None:
-    _owned(owner, cv_id)
+def _update_moving_template(cv: dict[str, Any], sets: list[str], values: dict[str, Any],
+                            new_template: str, condition: str) -> dict[str, Any]:
+    """The update as one transaction with both templates' live_cvs counters. It is conditioned
+    on the version read, so the item it returns (the read one plus the changes) is exact."""
+    values = {**values, "version": cv["content_version"], "old_template": cv["template_id"]}
+    ops = [table.update_op(*cv_data.cv_key(cv["id"]), "SET " + ", ".join(sets) + " ADD content_version :one",
+                           condition=condition + " AND content_version = :version"
+                           " AND template_id = :old_template", **values),
+           counters.live_cv_op(cv["template_id"], -1), counters.live_cv_op(new_template, +1),
+           _template_active_check(new_template)]
     try:
-        table.update(*cv_data.cv_key(cv_id),
-                     "SET deleted_at = :now, deleted_from = :owner, updated_at = :now REMOVE gsi1pk, gsi1sk",
-                     condition=cv_data.owned_condition(), now=clock.now_iso(), owner=owner.key)
-    except table.ConditionFailed:
-        raise NotFound("No such CV.") from None
+        table.transact(ops)
+    except table.TransactionFailed as exc:
+        if exc.failed_at(len(ops) - 1):
+            raise ValidationFailed.field("template_id", "no active template has this id") from None
+        if exc.failed_at(0):
+            raise table.ConditionFailed() from None  # update() reads the CV again
+        raise
+    updated = {**cv, "updated_at": values["now"], "template_id": new_template,
+               "content_version": cv["content_version"] + 1}
+    if "title" in values:
+        updated["title"] = values["title"]
+    if "content" in values:
+        updated["content_json"] = values["content"]
+    if "rendering" in values:
+        updated["pdf_status"] = "rendering"
+    if "template_index" in values:
+        updated["gsi3pk"] = values["template_index"]
+    return updated
+
+
+def delete(owner: Owner, cv_id: str) -> None:
+    """Soft delete; the template's live_cvs goes down in the same transaction."""
+    for _ in range(3):
+        cv = _owned(owner, cv_id)
+        try:
+            table.transact([
+                table.update_op(*cv_data.cv_key(cv_id),
+                                "SET deleted_at = :now, deleted_from = :owner, updated_at = :now "
+                                "REMOVE gsi1pk, gsi1sk",
+                                condition=cv_data.owned_condition() + " AND template_id = :template",
+                                now=clock.now_iso(), owner=owner.key, template=cv["template_id"]),
+                counters.live_cv_op(cv["template_id"], -1)])
+            return
+        except table.TransactionFailed as exc:
+            if not exc.failed_at(0):
+                raise
+            # Deleted meanwhile (the next read says 404) or its template changed: read again.
+    raise Conflict("The CV changed while deleting it. Please try again.", code="CONCURRENT_UPDATE")
 
 
 def duplicate(owner: Owner, cv_id: str) -> dict[str, Any]:
@@ -174,7 +235,7 @@ def duplicate(owner: Owner, cv_id: str) -> dict[str, Any]:
                           content=json.loads(source.get("content_json") or "{}"))
     copy["duplicated_from"] = cv_id
     table.transact([table.put_op(copy, condition="attribute_not_exists(pk)"),
-                    *counters.add_ops({"cvs": 1}, template_id=copy["template_id"])])
+                    *counters.add_ops({"cvs": 1}, template_id=copy["template_id"], template_only={"live_cvs": 1})])
     return cv_data.public_cv(copy)
 
 

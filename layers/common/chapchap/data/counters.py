@@ -4,7 +4,8 @@ transaction as the change they count (DATA.md rule 4), never by scanning.
     COUNTER#TOTAL        / TOTAL              users, cvs, paid_cvs, revenue, downloads
     COUNTER#DAY#<date>   / DAY                the same for one business day, + active_users
     COUNTER#DAY#<date>   / TEMPLATE#<id>      cvs, paid_cvs, revenue, downloads of a template that day
-    COUNTER#TEMPLATE#<id> / TOTAL             the same for a template, all time
+    COUNTER#TEMPLATE#<id> / TOTAL             the same for a template, all time, + live_cvs
+                                              (CVs using it now: created - deleted +/- moved)
     ACTIVE#<date>        / USER#<id>          marks a user active that day (counted once)
     DOWNLOAD#<date>      / <time>#<cv>#<n>    one per download (the rollup counts the day's)
 """
@@ -45,9 +46,10 @@ def _add(pk: str, sk: str, amounts: dict[str, int], extra: dict[str, Any]) -> di
 
 
 def add_ops(amounts: dict[str, int], *, day: date | None = None, template_id: str | None = None,
-            day_only: dict[str, int] | None = None) -> list[dict]:
+            day_only: dict[str, int] | None = None, template_only: dict[str, int] | None = None) -> list[dict]:
     """ADD `amounts` to the total, the day's and (with a template) the template's counters;
-    `day_only` amounts go to the day's counter alone (distinct active users)."""
+    `day_only` amounts go to the day's counter alone (distinct active users), `template_only`
+    to the template's all-time counter alone (`live_cvs`)."""
     amounts = {k: int(v) for k, v in amounts.items() if v}
     if not amounts:
         return []
@@ -55,7 +57,8 @@ def add_ops(amounts: dict[str, int], *, day: date | None = None, template_id: st
     ops = [_add(*total_key(), amounts, {"type": "counter"}),
            _add(*day_key(day), {**amounts, **(day_only or {})}, {"type": "counter", "day": day.isoformat()})]
     if template_id:
-        ops.append(_add(*template_key(template_id), amounts, {"type": "counter", "template_id": template_id}))
+        ops.append(_add(*template_key(template_id), {**amounts, **(template_only or {})},
+                        {"type": "counter", "template_id": template_id}))
         ops.append(_add(*template_day_key(template_id, day), amounts,
                         {"type": "counter", "template_id": template_id, "day": day.isoformat()}))
     return ops
@@ -75,6 +78,28 @@ def active_marker_ops(user_id: str, day: date) -> list[dict]:
     makes the count exactly once per user and day, however many sign-ins race."""
     return [active_marker_op(user_id, day),
             _add(*day_key(day), {"active_users": 1}, {"type": "counter", "day": day.isoformat()})]
+
+
+def live_cv_op(template_id: str, delta: int) -> dict:
+    """Move the number of live (not deleted) CVs using a template: +1 when a CV starts using
+    it (create, duplicate, template change), -1 when one stops (delete, template change).
+    Template deletion is refused while it is above zero (admin_templates.delete)."""
+    return _add(*template_key(template_id), {"live_cvs": int(delta)}, {"type": "counter", "template_id": template_id})
+
+
+# A template is free to delete when no live CV uses it. Counters written before `live_cvs`
+# existed only have `cvs`: then any CV ever created with it counts as a use (conservative).
+TEMPLATE_UNUSED_CONDITION = ("live_cvs = :zero OR (attribute_not_exists(live_cvs) AND "
+                             "(attribute_not_exists(cvs) OR cvs = :zero))")
+
+
+def template_in_use(counter: dict[str, Any] | None) -> int:
+    """How many CVs hold a template, by the rule above (0: free to delete)."""
+    counter = counter or {}
+    if "live_cvs" not in counter:
+        return int(counter.get("cvs") or 0)
+    live = int(counter["live_cvs"])
+    return live if live >= 0 else 1  # below zero cannot happen unless counters predate live_cvs
 
 
 ACTIVE_CONDITION = "(attribute_not_exists(last_active_day) OR last_active_day <> :today)"

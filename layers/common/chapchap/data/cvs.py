@@ -63,6 +63,7 @@ def new_cv(*, owner: Owner, template_id: str, title: str, content: dict[str, Any
     pk, sk = cv_key(cv_id)
     cv = {
         "pk": pk, "sk": sk, "type": "cv", "id": cv_id, "title": title, "template_id": template_id,
+        "created_template_id": template_id,  # never changes: the rollup counts creations by it
         "content_json": dump_content(content), "content_version": 1,
         "user_id": owner.id if owner.kind == "user" else None,
         "anonymous_id": owner.id if owner.kind == "anon" else None,

@@ -32,8 +32,8 @@ def new_template(*, id: str, name: str, description: str, layout: str, theme: di
     return item
 
 
-def get(template_id: str) -> dict[str, Any] | None:
-    return table.get(*template_key(template_id))
+def get(template_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
+    return table.get(*template_key(template_id), consistent=consistent)
 
 
 def list_active() -> list[dict[str, Any]]:

@@ -1,0 +1,13 @@
+"""GET /api/admin/stats: totals and today's numbers from the live counters (admin)."""
+from chapchap import admin_stats
+from chapchap.http import api, entry, ok
+
+app = api(validation=False, auth="admin")  # no body model on this route
+
+
+@app.get("/api/admin/stats")
+def stats():
+    return ok(admin_stats.stats())
+
+
+handler = entry(app)

@@ -1,0 +1,15 @@
+"""PUT /api/admin/templates/{id}: change the given fields of a template, audited (admin)."""
+from chapchap import admin_templates
+from chapchap.http import api, current_user, entry, ok
+from chapchap.models.admin_money import TemplateUpdateIn
+
+app = api(auth="admin")
+
+
+@app.put("/api/admin/templates/<template_id>")
+def update_template(template_id: str, body: TemplateUpdateIn):
+    admin = current_user(app)
+    return ok({"template": admin_templates.update(admin, template_id, body)})
+
+
+handler = entry(app)

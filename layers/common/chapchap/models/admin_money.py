@@ -1,0 +1,102 @@
+"""Bodies of the admin money endpoints: templates and settings.
+
+The layouts and fonts a template may name are constants here rather than imports of
+`chapchap.pdf` (which would load fpdf2 and cost the admin functions ~100 ms of cold start);
+tests/unit/test_admin_money.py keeps them equal to `chapchap.pdf.LAYOUTS`,
+`chapchap.pdf.FONT_FAMILIES` and the renderer's theme keys.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictBool, StrictInt, StringConstraints
+
+from chapchap.models.common import Input
+
+TEMPLATE_LAYOUTS: tuple[str, ...] = ("classic", "modern", "compact")
+THEME_FONTS: tuple[str, ...] = ("Noto Sans", "Noto Serif", "Open Sans")
+MAX_PRICE = 10_000_000  # TZS; far above any CV price, low enough to catch a typo'd zero run
+
+TemplateId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$", max_length=2000)]
+Price = Annotated[StrictInt, Field(ge=0, le=MAX_PRICE)]
+Sort = Annotated[StrictInt, Field(ge=0, le=99_999)]
+Color = Annotated[str, StringConstraints(pattern=r"^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")]
+Font = Literal["Noto Sans", "Noto Serif", "Open Sans"]
+Margin = Annotated[float, Field(ge=5, le=40)]
+Layout = Literal["classic", "modern", "compact"]
+Secret = Annotated[str, StringConstraints(min_length=4, max_length=500, pattern=r"^\S(.*\S)?$")]
+
+
+class ThemeColors(Input):
+    primary: Color | None = None
+    accent: Color | None = None
+    text: Color | None = None
+    muted: Color | None = None
+    sidebar_bg: Color | None = None
+    sidebar_text: Color | None = None
+
+
+class ThemeFonts(Input):
+    heading: Font | None = None
+    body: Font | None = None
+
+
+class ThemeMargins(Input):
+    top: Margin | None = None
+    right: Margin | None = None
+    bottom: Margin | None = None
+    left: Margin | None = None
+
+
+class Theme(Input):
+    """What the PDF renderer reads from a theme; every part optional (the layout's default)."""
+    colors: ThemeColors | None = None
+    fonts: ThemeFonts | None = None
+    margins: ThemeMargins | None = None
+    font_size: Annotated[float, Field(ge=7, le=14)] | None = None
+
+
+class TemplateCreateIn(Input):
+    id: TemplateId | None = None
+    name: Name
+    description: Description = ""
+    thumbnail_url: HttpsUrl | None = None
+    layout: Layout
+    theme: Theme = Field(default_factory=Theme)
+    price: Price | None = None  # null: the default price of the settings
+    sort: Sort = 100
+    is_active: StrictBool = True
+
+
+class TemplateUpdateIn(Input):
+    """The fields given are changed (`price: null` goes back to the default price); the
+    active state has its own endpoint."""
+    name: Name | None = None
+    description: Description | None = None
+    thumbnail_url: HttpsUrl | None = None
+    layout: Layout | None = None
+    theme: Theme | None = None
+    price: Price | None = None
+    sort: Sort | None = None
+
+
+class TemplateStatusIn(Input):
+    is_active: StrictBool
+
+
+class SettingsUpdateIn(Input):
+    """Every field optional. Secrets are write-only (stored in Parameter Store, shown masked).
+    `currency` and `business_time_zone` are accepted only unchanged."""
+    default_price: Price | None = None
+    currency: Annotated[str, StringConstraints(max_length=10)] | None = None
+    business_time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    ai_provider: Literal["none", "openai", "anthropic"] | None = None
+    selcom_vendor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{2,40}$")] | None = None
+    selcom_api_key: Secret | None = None
+    selcom_api_secret: Secret | None = None
+    selcom_webhook_secret: Secret | None = None
+    openai_api_key: Secret | None = None
+    anthropic_api_key: Secret | None = None
