@@ -1,12 +1,13 @@
 """GET /api/payments: the caller's payments, newest first."""
 from chapchap import payments
+from chapchap.apidoc import doc
 from chapchap.auth.guard import authenticate
 from chapchap.http import api, entry, page, page_params
 
 app = api(validation=False)  # no body model on this route
 
 
-@app.get("/api/payments")
+@app.get("/api/payments", responses=doc("Payment"))
 def list_payments():
     user = authenticate(app.current_event.headers)
     limit, cursor = page_params(app)

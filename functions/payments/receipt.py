@@ -1,12 +1,14 @@
 """GET /api/payments/{id}/receipt: a short-lived link to the receipt PDF (made once, kept)."""
 from chapchap import payments
+from chapchap.apidoc import doc
 from chapchap.auth.guard import authenticate
 from chapchap.http import api, entry, ok
 
 app = api(validation=False)  # no body model on this route
 
 
-@app.get("/api/payments/<payment_id>/receipt")
+@app.get("/api/payments/<payment_id>/receipt", responses=doc("Link", errors={
+    409: "PAYMENT_NOT_COMPLETED: a receipt exists once the payment is completed"}))
 def receipt(payment_id: str):
     user = authenticate(app.current_event.headers)
     return ok(payments.receipt(user, payment_id))

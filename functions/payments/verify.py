@@ -1,12 +1,14 @@
 """GET /api/payments/verify/{reference}: the payment, re-checked with Selcom while pending."""
 from chapchap import payments
+from chapchap.apidoc import doc
 from chapchap.auth.guard import authenticate
 from chapchap.http import api, entry, ok
 
 app = api(validation=False)  # no body model on this route
 
 
-@app.get("/api/payments/verify/<reference>")
+@app.get("/api/payments/verify/<reference>", responses=doc("PaymentData", errors={
+    502: "GATEWAY_ERROR: Selcom could not be asked"}))
 def verify(reference: str):
     user = authenticate(app.current_event.headers)
     return ok({"payment": payments.verify(user, reference)})
