@@ -13,7 +13,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help dev test test-unit test-integration reset build validate bench clean
+.PHONY: help dev test test-unit test-integration reset build validate bench clean openapi openapi-check seed
 
 help:
 	@echo "make dev       serve the whole API on http://127.0.0.1:3000 (no Docker, no AWS)"
@@ -67,3 +67,14 @@ bench: $(STAMP)
 
 clean:
 	rm -rf .aws-sam .pytest_cache
+
+# openapi.json: one OpenAPI 3.1 document merged from every function's resolver (local/openapi.py).
+openapi: $(STAMP)
+	$(PY) -m local.openapi
+
+openapi-check: $(STAMP)
+	$(PY) -m local.openapi --check
+
+# Demo data through the domain code into the running local stack (make dev first).
+seed: $(STAMP)
+	$(PY) -m local.seed --url http://127.0.0.1:$${PORT:-3000} $(ARGS)

@@ -5,6 +5,7 @@
     GET  /_local/info                         endpoints, physical resource names, state file
     POST /_local/queues/drain?timeout=30      waits until the consumed queues are empty
     POST /_local/state/save                   writes the state now
+    GET  /api/docs                            Swagger UI of the whole API (local/docs.py), offline
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+from .docs import Docs, is_docs_path
 from .gateway import (MAX_BODY, Cors, HttpRequest, HttpResponse, InvalidResponse, error,
                       from_result, request_id, to_event)
 from .runtime import HandlerNotFound
@@ -42,6 +44,7 @@ class Gateway:
         self.stack = stack  # read at request time: the server binds before the rest starts
         self.template = stack.template
         self._cors: list = []
+        self._docs: list = []
 
     @property
     def runtime(self):
@@ -60,6 +63,8 @@ class Gateway:
             resp, label = error(413, "PAYLOAD_TOO_LARGE", "The request body is larger than 10 MB"), "-"
         elif req.path.startswith("/_local/"):
             resp, label = self._local(req), "local"
+        elif self._is_docs(req):
+            resp, label = self.docs.handle(req), "docs"
         elif self.cors and Cors.is_preflight(req):
             resp, label = self.cors.preflight(req), "CORS preflight"
         else:
@@ -93,6 +98,16 @@ class Gateway:
             log(f"{route.function_id} raised:\n{traceback.format_exc()}", sys.stderr)
             resp = error(500, "INTERNAL_ERROR", "Internal server error")
         return resp, route.function_id
+
+    @property
+    def docs(self) -> Docs:
+        if not self._docs:
+            self._docs.append(Docs(f"http://127.0.0.1:{self.stack.port}", log=log))
+        return self._docs[0]
+
+    def _is_docs(self, req: HttpRequest) -> bool:
+        """/api/docs belongs to the docs unless template.yaml routes it (its routes win)."""
+        return is_docs_path(req.path) and self.template.find_route(req.method, req.path) is None
 
     # ------------------------------------------------------------ /_local/
     def _local(self, req: HttpRequest) -> HttpResponse:

@@ -230,6 +230,7 @@ class Stack:
             f"  API        http://{self.host}:{self.port}   ({len(t.functions)} functions, "
             f"{len(t.routes)} routes, {len(self.consumers)} queue consumer(s), "
             + (f"{len(self.scheduler.jobs)} schedule(s))" if not _off("LOCAL_SCHEDULES") else "schedules off)"),
+            f"  docs       http://{self.host}:{self.port}/api/docs   (Swagger UI, make openapi writes openapi.json)",
             f"  AWS (moto) {self.moto.endpoint}   region {self.region}",
             f"  admin      {self.admin_note}",
             *([f"  seeded     {', '.join(self.seeded)}"] if self.seeded else []),

@@ -1,12 +1,15 @@
 """POST /api/cvs: create a CV, anonymously (X-Anonymous-Id, made here if absent) or signed in."""
 from chapchap import cvs
+from chapchap.apidoc import doc
 from chapchap.http import api, created, current_user, entry
 from chapchap.models.cv import CvCreateIn
 
 app = api(auth="optional")
 
 
-@app.post("/api/cvs")
+@app.post("/api/cvs", responses=doc("CvCreated", errors={
+    413: "CONTENT_TOO_LARGE: content is over 100 KB",
+    422: "VALIDATION_FAILED: also content that is not JSON Resume, or an inactive template_id"}))
 def create_cv(body: CvCreateIn):
     owner, new_anonymous_id = cvs.caller(current_user(app), app.current_event.headers, may_create=True)
     data = {"cv": cvs.create(owner, body)}

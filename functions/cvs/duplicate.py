@@ -1,11 +1,12 @@
 """POST /api/cvs/{id}/duplicate: an unpaid copy of one of the caller's CVs."""
 from chapchap import cvs
+from chapchap.apidoc import doc
 from chapchap.http import api, created, current_user, entry
 
 app = api(validation=False, auth="optional")  # no body model on this route
 
 
-@app.post("/api/cvs/<cv_id>/duplicate")
+@app.post("/api/cvs/<cv_id>/duplicate", responses=doc("CvData"))
 def duplicate_cv(cv_id: str):
     owner, _ = cvs.caller(current_user(app), app.current_event.headers)
     return created({"cv": cvs.duplicate(owner, cv_id)})

@@ -1,11 +1,12 @@
 """GET /api/cvs/{id}: one of the caller's CVs."""
 from chapchap import cvs
+from chapchap.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 
 app = api(validation=False, auth="optional")  # no body model on this route
 
 
-@app.get("/api/cvs/<cv_id>")
+@app.get("/api/cvs/<cv_id>", responses=doc("CvData"))
 def get_cv(cv_id: str):
     owner, _ = cvs.caller(current_user(app), app.current_event.headers)
     return ok({"cv": cvs.read(owner, cv_id)})

@@ -1,11 +1,12 @@
 """GET /api/payments: the caller's payments, newest first."""
 from chapchap import payments
+from chapchap.apidoc import doc
 from chapchap.http import api, current_user, entry, page, page_params
 
 app = api(validation=False, auth="user")  # no body model on this route
 
 
-@app.get("/api/payments")
+@app.get("/api/payments", responses=doc("Payment"))
 def list_payments():
     user = current_user(app)
     limit, cursor = page_params(app)

@@ -1,11 +1,12 @@
 """GET /api/templates: the active templates with their price (public)."""
 from chapchap import catalog
+from chapchap.apidoc import doc
 from chapchap.http import api, entry, ok
 
 app = api(validation=False)  # no body model on this route
 
 
-@app.get("/api/templates")
+@app.get("/api/templates", responses=doc(["Template"]))
 def list_templates():
     return ok(catalog.public_templates())
 

@@ -1,12 +1,14 @@
 """POST /api/uploads/presigned-url: an S3 presigned POST for a CV photo (jpeg/png/webp, 2 MB)."""
 from chapchap import cvs, uploads
+from chapchap.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 from chapchap.models.cv import PresignIn
 
 app = api(auth="optional")
 
 
-@app.post("/api/uploads/presigned-url")
+@app.post("/api/uploads/presigned-url", responses=doc("PresignedPost", errors={
+    422: "VALIDATION_FAILED: also a size over 2 MB"}))
 def presign(body: PresignIn):
     owner, _ = cvs.caller(current_user(app), app.current_event.headers)
     return ok(uploads.presign_photo(owner, body))

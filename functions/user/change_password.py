@@ -1,12 +1,15 @@
 """POST /api/user/me/password: change the password; every other session ends."""
 from chapchap import accounts
+from chapchap.apidoc import doc
 from chapchap.http import api, current_user, entry, no_content
 from chapchap.models.auth import ChangePasswordIn
 
 app = api(auth="user")
 
 
-@app.post("/api/user/me/password")
+@app.post("/api/user/me/password", responses=doc(errors={
+    409: "CONCURRENT_UPDATE: the sessions changed while saving; try again",
+    422: "VALIDATION_FAILED: also when current_password is wrong"}))
 def change_password(body: ChangePasswordIn):
     user = current_user(app)
     accounts.change_password(user, body)

@@ -1,11 +1,12 @@
 """GET /api/user/me: the signed-in user's profile."""
+from chapchap.apidoc import doc
 from chapchap.data.users import public_user
 from chapchap.http import api, current_user, entry, ok
 
 app = api(validation=False, auth="user")  # no body model on this route
 
 
-@app.get("/api/user/me")
+@app.get("/api/user/me", responses=doc("UserData"))
 def get_me():
     return ok({"user": public_user(current_user(app))})
 

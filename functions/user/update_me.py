@@ -1,12 +1,13 @@
 """PATCH /api/user/me: change full_name or phone_number."""
 from chapchap import accounts
+from chapchap.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 from chapchap.models.auth import UpdateMeIn
 
 app = api(auth="user")
 
 
-@app.patch("/api/user/me")
+@app.patch("/api/user/me", responses=doc("UserData"))
 def update_me(body: UpdateMeIn):
     user = current_user(app)
     return ok({"user": accounts.update_profile(user, body)})

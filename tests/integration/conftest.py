@@ -23,7 +23,7 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-STARTUP_TIMEOUT = 60
+STARTUP_TIMEOUT = 120  # generous: a loaded 2-core machine imports slowly
 ADMIN_EMAIL = "admin@stack-tests.local"
 ADMIN_PASSWORD = "Stack-Tests-Admin-2026!"
 
