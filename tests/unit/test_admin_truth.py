@@ -41,7 +41,7 @@ from tests.support.shop import PASSWORD, admin_token, freeze, tokens_follow_the_
 
 SEED = 20261122
 HISTORY_DAYS = 8
-OPERATIONS = int(os.environ.get("TRUTH_OPERATIONS", "260"))  # spontaneous ones (plus the sign-ins they need)
+OPERATIONS = int(os.environ.get("TRUTH_OPERATIONS", "210"))  # spontaneous ones (plus the sign-ins they need)
 MIDNIGHT_SHARE = 0.3        # of them in the hour around midnight (Dar es Salaam)
 DAR = timedelta(hours=3)    # the ledger's own idea of business time: UTC+3, no daylight saving
 TEMPLATES = {t["id"]: t for t in STARTER_TEMPLATES}
@@ -179,8 +179,8 @@ class Shop:
 
     def fresh(self, user: User) -> str:
         """The user's access token, signing in again (or refreshing) when it is older than
-        ten minutes: access tokens live fifteen."""
-        if self.now - user.token_at > timedelta(minutes=10):
+        fourteen minutes: access tokens live fifteen."""
+        if self.now - user.token_at > timedelta(minutes=14):
             recent = self.now - user.token_at < timedelta(days=20)  # refresh tokens live 30 days
             (self.refresh if recent and self.rng.random() < 0.3 else self.login)(user)
         return user.token
@@ -334,8 +334,8 @@ class Shop:
         anonymous = [cv.anonymous_id for cv in self.cvs.values() if cv.anonymous_id and not cv.deleted]
         choice = self.rng.choices(
             ["register", "register_claiming", "sign_in", "cv", "anonymous_cv", "change", "delete", "pay", "download"],
-            weights=[45, 3 if anonymous else 0, 12 if users else 0, 20 if users else 0, 6,
-                     3 if live else 0, 2 if unpaid else 0, 16 if unpaid else 0, 6 if paid else 0])[0]
+            weights=[80, 4 if anonymous else 0, 12 if users else 0, 20 if users else 0, 12,
+                     3 if live else 0, 2 if unpaid else 0, 15 if unpaid else 0, 5 if paid else 0])[0]
         if choice == "register":
             self.register()
         elif choice == "register_claiming":
@@ -409,7 +409,8 @@ def test_the_dashboard_equals_an_independent_ledger(api, selcom_sim, monkeypatch
 
     ledger = shop.ledger
     kinds = Counter(p["status"] for p in ledger.payments.values())
-    assert len(shop.users) >= 100 and sum(sum(c.values()) for c in ledger.cvs.values()) >= 60
+    assert len(shop.users) >= 100 and sum(sum(c.values()) for c in ledger.cvs.values()) >= 50
+    assert len(ledger.payments) >= 30
     assert all(kinds[s] for s in ("completed", "failed", "cancelled", "expired", "pending")), kinds
     assert any(p["duplicate"] for p in ledger.payments.values()) and any(p["flagged"] for p in ledger.payments.values())
     assert any(p["completed_day"] and p["completed_day"] != p["created_day"] for p in ledger.payments.values())
