@@ -54,15 +54,24 @@ class Job:
                 "resources": [resource], "detail": detail}
 
 
-def jobs_of(template: Template, anchor: datetime | None = None) -> list[Job]:
-    """Every enabled schedule of the template (invalid expressions raise ValueError)."""
+def jobs_of(template: Template, anchor: datetime | None = None, resolve=None) -> list[Job]:
+    """Every enabled schedule of the template (invalid expressions raise ValueError).
+
+    `resolve` evaluates intrinsics in the properties (`ScheduleExpressionTimezone: !Ref
+    BusinessTimeZone`); the stack passes its resolver (parameter overrides), else the
+    template's parameter defaults are used."""
+    if resolve is None:
+        from .template import Resolver
+
+        resolve = Resolver(template, {}, "local").resolve
     anchor = anchor or datetime.now(UTC).replace(second=0, microsecond=0)
     jobs = []
     for fn in template.functions.values():
         for event_name, ev in fn.events.items():
-            kind, props = ev.get("Type"), ev.get("Properties", {}) or {}
+            kind = ev.get("Type")
             if kind not in ("Schedule", "ScheduleV2"):
                 continue
+            props = resolve(ev.get("Properties", {}) or {})
             if props.get("Enabled") is False or str(props.get("State", "ENABLED")).upper() == "DISABLED":
                 continue
             if kind == "Schedule":

@@ -98,7 +98,7 @@ class Stack:
 
         self.consumers = consumers_for(self.template, self.physical, session.client("sqs"),
                                        self.runtime.invoke, region=self.region, log=log)
-        jobs = [] if _off("LOCAL_SCHEDULES") else jobs_of(self.template)
+        jobs = [] if _off("LOCAL_SCHEDULES") else jobs_of(self.template, resolve=self.resolver.resolve)
         self.scheduler = Scheduler(jobs, self.runtime.invoke, region=self.region,
                                    prefix=self.prefix, log=log)
         if not _off("LOCAL_CONSUMERS"):

@@ -433,6 +433,15 @@ def test_rollup_is_idempotent_and_backfills_any_day(api, monkeypatch, selcom_sim
         invoke("DailyRollupFunction", {"date": "21/11/2026"})
 
 
+def test_the_rollup_runs_at_five_past_midnight_business_time():
+    from local.schedules import jobs_of
+    from local.template import load_template
+    job = next(j for j in jobs_of(load_template()) if j.function_id == "DailyRollupFunction")
+    assert (job.kind, job.expression, job.timezone) == ("ScheduleV2", "cron(5 0 * * ? *)", "Africa/Dar_es_Salaam")
+    after = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)
+    assert job.schedule.next_after(after) == datetime(2026, 11, 22, 21, 5, tzinfo=timezone.utc)  # 00:05 in Dar
+
+
 def _history(api, monkeypatch, selcom_sim):
     """Activity on three days: ten days ago, five days ago (both rolled up) and today."""
     base = today()
@@ -616,7 +625,7 @@ def _measure(api, admin, ddb_calls):
 
 
 def test_call_counts_do_not_grow_with_the_table(api, admin, ddb_calls):
-    _bulk(3)
+    _bulk(10)
     small = _measure(api, admin, ddb_calls)
     _bulk(2000)
     large = _measure(api, admin, ddb_calls)

@@ -77,7 +77,8 @@ def parameter_path(name: str) -> str:
 
 def _read_parameters() -> dict[str, tuple[str | None, str]]:
     """field -> (value, source) for every parameter field; the environment wins, as in
-    `secretstore.get_secret` (local stack, tests); else one GetParameters call."""
+    `secretstore.get_secret` (local stack, tests); else one GetParameters call. Sources:
+    environment, parameter_store, not_set, unavailable (Parameter Store did not answer)."""
     found: dict[str, tuple[str | None, str]] = {}
     wanted: dict[str, str] = {}
     for field, name in PARAMETER_FIELDS.items():
@@ -94,7 +95,7 @@ def _read_parameters() -> dict[str, tuple[str | None, str]]:
                                                        max_age=0, raise_on_error=False)
         except Exception as exc:  # noqa: BLE001 - never let a value or a trace with one reach the answer
             logger.warning("could not read the settings parameters", extra={"error": type(exc).__name__})
-            values = {"_errors": list(wanted)}
+            return {**found, **{field: (None, "unavailable") for field in wanted.values()}}
         for path, field in wanted.items():
             value = values.get(path)
             found[field] = (value, "parameter_store") if value else (None, "not_set")
