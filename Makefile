@@ -38,7 +38,7 @@ reset: $(STAMP)
 	$(PY) -m local --reset-only
 
 # Two workers: this machine has two cores; each worker starts its own local stack.
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --durations=15
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 

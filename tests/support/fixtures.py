@@ -15,6 +15,10 @@ def aws(monkeypatch):
 
     from local.template import Resolver, create_resources, global_environment, load_template
 
+    from local.aws import lighter_transactions
+
+    # Transactions cost their own items, not a copy of the table (see local/aws.py).
+    lighter_transactions()
     with mock_aws():
         template = load_template()
         physical = create_resources(template, prefix="test", region=REGION)
@@ -130,57 +134,3 @@ def serialized_moto():
     botocore_stubber.BotocoreStubber.__call__ = locked
     yield
     botocore_stubber.BotocoreStubber.__call__ = original
-
-
-@pytest.fixture
-def fast_transactions():
-    """moto backs up every table of a TransactWriteItems with a deep copy, once per operation,
-    so a transaction costs (operations x table size): minutes for a test that builds a shop's
-    history. This keeps the same all-or-nothing behaviour by saving and restoring only the
-    items the transaction touches. Opt-in, for tests that write thousands of items."""
-    import copy
-
-    from moto.dynamodb import models as ddb_models
-    from moto.dynamodb.models.dynamo_type import DynamoType
-    from moto.dynamodb.models.table import Table
-
-    original = ddb_models.DynamoDBBackend.transact_write_items
-    real_copy = ddb_models.copy
-
-    class _TablesStay:
-        @staticmethod
-        def deepcopy(obj, memo=None):
-            return obj if isinstance(obj, Table) else copy.deepcopy(obj, memo)
-
-    def transact_write_items(self, transact_items):
-        saved = []
-        for entry in transact_items:
-            _, op = next(iter(entry.items()))
-            table = self.tables.get(op.get("TableName"))
-            if table is None:
-                continue
-            raw = op.get("Key") or op.get("Item") or {}
-            if table.hash_key_attr not in raw:
-                continue
-            hash_key = DynamoType(raw[table.hash_key_attr])
-            range_key = DynamoType(raw[table.range_key_attr]) if table.range_key_attr in raw else None
-            current = table.get_item(hash_key, range_key)
-            saved.append((table, hash_key, range_key, copy.deepcopy(current) if current else None))
-        ddb_models.copy = _TablesStay
-        try:
-            return original(self, transact_items)
-        except Exception:
-            for table, hash_key, range_key, item in reversed(saved):
-                table.delete_item(hash_key, range_key)
-                if item is not None:
-                    if range_key is not None:
-                        table.items[hash_key][range_key] = item
-                    else:
-                        table.items[hash_key] = item
-            raise
-        finally:
-            ddb_models.copy = real_copy
-
-    ddb_models.DynamoDBBackend.transact_write_items = transact_write_items
-    yield
-    ddb_models.DynamoDBBackend.transact_write_items = original

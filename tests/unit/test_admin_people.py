@@ -747,3 +747,29 @@ def test_delete_user_with_more_cvs_than_one_transaction_holds(api, admin, ddb_ca
     listed, _ = walk(api, "/api/admin/cvs", admin["token"], f"from={today}&to={today}", limit=100)
     assert len(listed) == 95
     assert all(c["user_id"] is None and c["former_user_id"] == user_id for c in listed)
+
+
+def test_admin_cv_changes_keep_template_usage_right_for_template_delete(api, catalog):
+    """Template delete is refused while live CVs use it: admin deletes and template moves
+    must move that count too."""
+    from chapchap import accounts
+    from chapchap.data import counters
+    accounts.ensure_admin("live-admin@example.com", "correct horse battery")
+    admin = api.post("/api/auth/login", json={"email": "live-admin@example.com",
+                                              "password": "correct horse battery"}).data["access_token"]
+    owner = {"x-anonymous-id": "5d0b1f3e-2a4c-4e6f-8a1b-3c5d7e9f1a2b"}
+    moved = api.post("/api/cvs", json={"template_id": "compact-ats", "content": {}}, headers=owner).data["cv"]
+    deleted = api.post("/api/cvs", json={"template_id": "compact-ats", "content": {}}, headers=owner).data["cv"]
+
+    def live(template):
+        return counters.read([counters.template_key(template)])[counters.template_key(template)]["live_cvs"]
+
+    assert live("compact-ats") == 2
+    r = api.put(f"/api/admin/cvs/{moved['id']}", json={"template_id": "classic-navy", "is_paid": True, "reason": "Paid in cash at the office"},
+                token=admin)
+    assert r.status == 422 and r.error["code"] == "ONE_CHANGE_AT_A_TIME"
+    assert api.put(f"/api/admin/cvs/{moved['id']}", json={"template_id": "classic-navy"}, token=admin).status == 200
+    assert api.delete(f"/api/admin/cvs/{deleted['id']}", token=admin).status == 204
+    assert live("compact-ats") == 0
+    assert api.delete("/api/admin/templates/compact-ats", token=admin).status == 204
+    assert api.delete("/api/admin/templates/classic-navy", token=admin).status == 409

@@ -391,7 +391,7 @@ def expected_rows(ledger: Ledger, first: date, last: date):
                     "template_revenue": dict(sorted((+ledger.revenue_by_template_day[day]).items()))}
 
 
-def test_the_dashboard_equals_an_independent_ledger(api, selcom_sim, monkeypatch, catalog, fast_transactions):
+def test_the_dashboard_equals_an_independent_ledger(api, selcom_sim, monkeypatch, catalog):
     real_now = datetime.now(timezone.utc)
     today = business_day(real_now)
     assert today == clock.business_date(real_now)

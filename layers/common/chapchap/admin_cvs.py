@@ -140,6 +140,13 @@ def update(actor: dict[str, Any], cv_id: str, data: AdminCvUpdateIn) -> dict[str
            audit.entry_op(actor=actor, action="cv.update", entity="cv", entity_id=cv_id,
                           before=_view(cv), after=_view(after), reason=reason),
            *counters.add_ops(amounts, day=day, template_id=counted_template)]
+    if template_id != cv["template_id"]:
+        if amounts:
+            # Both would write the same template counter: one item, one write per transaction.
+            raise ValidationFailed("Change the template and the paid state in two separate requests.",
+                                   code="ONE_CHANGE_AT_A_TIME")
+        # Template deletion is refused while live CVs use it: move them with the CV.
+        ops += [counters.live_cv_op(cv["template_id"], -1), counters.live_cv_op(template_id, +1)]
     try:
         table.transact(ops)
     except table.TransactionFailed as exc:
@@ -163,7 +170,8 @@ def delete(actor: dict[str, Any], cv_id: str) -> None:
                            condition="attribute_exists(pk) AND attribute_not_exists(deleted_at)",
                            now=now, actor=actor["id"], owner=cv.get("gsi1pk") or "none"),
            audit.entry_op(actor=actor, action="cv.delete", entity="cv", entity_id=cv_id,
-                          before=_view(cv), after=_view(after))]
+                          before=_view(cv), after=_view(after)),
+           counters.live_cv_op(cv["template_id"], -1)]
     try:
         table.transact(ops)
     except table.TransactionFailed as exc:
