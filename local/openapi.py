@@ -33,6 +33,7 @@ import re
 import sys
 import textwrap
 import warnings
+from contextlib import contextmanager
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -122,9 +123,11 @@ HEADER_DESCRIPTIONS = {
 
 
 # ---------------------------------------------------------------- importing the handlers
-def prepare_environment() -> None:
-    """Handlers import without AWS: dummy names and credentials unless the caller set them
-    (the local stack has set real ones when it serves the document)."""
+@contextmanager
+def import_environment():
+    """Handlers import without AWS: dummy names and credentials where the caller set none (the
+    local stack has set real ones when it serves the document). Undone afterwards, so a test
+    process or a stack started from it never inherits them."""
     defaults = {
         "STAGE": "dev", "TABLE_NAME": "cvchapchap-docs", "BUCKET_NAME": "cvchapchap-docs",
         "PDF_QUEUE_URL": "http://127.0.0.1:9/queue/docs", "AWS_DEFAULT_REGION": "af-south-1",
@@ -132,8 +135,13 @@ def prepare_environment() -> None:
         "POWERTOOLS_SERVICE_NAME": "cvchapchap", "POWERTOOLS_METRICS_NAMESPACE": "CvChapChap",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
-    for key, value in defaults.items():
-        os.environ.setdefault(key, value)
+    added = [key for key in defaults if key not in os.environ]
+    os.environ.update({key: defaults[key] for key in added})
+    try:
+        yield
+    finally:
+        for key in added:
+            os.environ.pop(key, None)
 
 
 def _add_paths(fn: Function) -> None:
@@ -449,8 +457,11 @@ def http_functions(template: Template) -> list[tuple[Function, list[Route]]]:
 
 
 def build_document(template: Template | None = None) -> dict[str, Any]:
-    template = template or load_template()
-    prepare_environment()
+    with import_environment():
+        return _build_document(template or load_template())
+
+
+def _build_document(template: Template) -> dict[str, Any]:
     paths: dict[str, dict[str, dict]] = {}
     schemas: dict[str, Any] = {}
     wanted: set[str] = {"ErrorEnvelope", "ListMeta"}

@@ -122,7 +122,8 @@ ROLES = [
      "work_sw": ["Niliwafundisha wakulima wadogo {n} kilimo bora cha mahindi na maharage",
                  "Niliongeza mavuno kwa asilimia {n} katika vijiji {m}"]},
 ]
-SUMMARY_EN = "{label} with {years} years of experience in {city}. Reliable, organised and keen to grow with a strong team."
+SUMMARY_EN = ("{label} with {years} years of experience in {city}. Reliable, organised and keen to grow "
+              "with a strong team.")
 SUMMARY_SW = "{label} mwenye uzoefu wa miaka {years} jijini {city}. Mchapakazi, mwaminifu na ninayependa kujifunza."
 
 
@@ -565,7 +566,8 @@ def main(argv: list[str] | None = None) -> int:
         f"  CVs         {done['CV'] + done['anonymous CV'] + done['CV copy']} created "
         f"({done['anonymous CV']} anonymously, {done['CV copy']} copies, {done['CV deleted']} deleted), "
         f"{done['CV edit']} edits",
-        "  payments    " + ", ".join(f"{pays[s]} {s}" for s in ("completed", "failed", "cancelled", "expired", "pending"))
+        "  payments    " + ", ".join(f"{pays[s]} {s}"
+                                      for s in ("completed", "failed", "cancelled", "expired", "pending"))
         + f"  (total {sum(pays.values())})",
         f"  revenue     TZS {seeder.revenue:,}",
         f"  downloads   {seeder.downloads['ready']}" + (

@@ -8,7 +8,8 @@ app = api()
 
 
 @app.post("/api/auth/refresh", responses=doc("AuthSession", errors={
-    401: ["INVALID_REFRESH_TOKEN: unknown, expired or revoked", "REFRESH_TOKEN_REUSED: already used: the chain is revoked"],
+    401: ["INVALID_REFRESH_TOKEN: unknown, expired or revoked",
+          "REFRESH_TOKEN_REUSED: already used: the chain is revoked"],
     403: "ACCOUNT_SUSPENDED: the account is suspended"}))
 def refresh(body: RefreshIn):
     return ok(accounts.refresh(body.refresh_token))

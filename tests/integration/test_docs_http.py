@@ -29,7 +29,8 @@ def test_docs_serve_the_document(stack):
     served = reply.json()
     assert served["servers"][0]["url"] == stack.url  # "Try it out" calls this stack
     checked_in = json.loads(OUTPUT.read_text(encoding="utf-8"))
-    assert {k: v for k, v in served.items() if k != "servers"} == {k: v for k, v in checked_in.items() if k != "servers"}
+    without_servers = lambda doc: {k: v for k, v in doc.items() if k != "servers"}  # noqa: E731
+    assert without_servers(served) == without_servers(checked_in)
     assert served["servers"][1:] == checked_in["servers"]
 
 
