@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chapchap import audit, catalog, clock, cursor
 from chapchap.data import counters, table, templates
 from chapchap.errors import Conflict, NotFound, ValidationFailed
-from chapchap.models.admin_money import TemplateCreateIn, TemplateUpdateIn
+
+if TYPE_CHECKING:  # the read-only views (stats, lists) need no pydantic models at import
+    from chapchap.models.admin_money import TemplateCreateIn, TemplateUpdateIn
 
 MAX_TEMPLATES = 100  # the public list and these views read every template in one Query
 SNAPSHOT_FIELDS = ("id", "name", "description", "thumbnail_url", "layout", "theme", "price", "sort", "is_active")
