@@ -444,7 +444,7 @@ class Canvas(FPDF):
         self.planned_pages = 0
 
     def add_font(self, *args, **kwargs):  # pragma: no cover - guard
-        raise NotImplementedError("Canvas only uses the shipped, cached faces (chapchap.pdf._fonts)")
+        raise TypeError("Canvas only uses the shipped, cached faces (chapchap.pdf._fonts): fonts are not added per document")
 
     # fpdf2 hooks
     def header(self) -> None:
