@@ -132,7 +132,7 @@ def update(actor: dict[str, Any], cv_id: str, data: AdminCvUpdateIn) -> dict[str
     if render:
         sets += ["pdf_status = :rendering", "render_requested_at = :now"]
         values["rendering"] = after["pdf_status"] = "rendering"
-    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    expression = table.set_remove(sets, removes)
     ops = [table.update_op(*cv_data.cv_key(cv_id), expression,
                            condition="attribute_exists(pk) AND attribute_not_exists(deleted_at) AND "
                                      "is_paid = :old_paid AND template_id = :old_template AND "

@@ -171,22 +171,15 @@ def update(actor: dict[str, Any], template_id: str, data: TemplateUpdateIn) -> d
     if not changed:
         return admin_view(current, _counter(template_id))
     now = clock.now_iso()
-    sets, removes = ["updated_at = :now"], []
-    values: dict[str, Any] = {"now": now, "old": current["updated_at"]}
-    names: dict[str, str] = {}
-    for field, value in changed.items():
-        names[f"#{field}"] = field
-        if value is None:
-            removes.append(f"#{field}")
-        else:
-            sets.append(f"#{field} = :{field}")
-            values[field] = value
+    sets, removes, names, values = table.field_changes(changed)
+    sets.append("updated_at = :now")
+    values.update(now=now, old=current["updated_at"])
     if "sort" in changed:
         sets.append("gsi1sk = :sortkey")
         values["sortkey"] = f"{changed['sort']:05d}#{template_id}"
         if current.get("is_active"):
             sets.append("gsi2sk = :sortkey")
-    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    expression = table.set_remove(sets, removes)
     after_item = {**current, **changed, "updated_at": now}
     try:
         table.transact([

@@ -113,16 +113,10 @@ def update(actor: dict[str, Any], user_id: str, data: AdminUserUpdateIn) -> dict
         return users.public_user(user)
     after = {**user, **changes}
     now = clock.now_iso()
-    names = {"#updated": "updated_at"}  # role and status are reserved words, hence names
-    sets, removes = ["#updated = :now"], []
-    values: dict[str, Any] = {"now": now, "old_updated": user["updated_at"]}
-    for name, value in changes.items():
-        names[f"#{name}"] = name
-        if value is None:
-            removes.append(f"#{name}")
-        else:
-            sets.append(f"#{name} = :{name}")
-            values[name] = value
+    sets, removes, names, values = table.field_changes(changes)
+    names["#updated"] = "updated_at"
+    sets.append("#updated = :now")
+    values.update(now=now, old_updated=user["updated_at"])
     condition = "attribute_exists(pk) AND #updated = :old_updated"
     if "role" in changes or "status" in changes:
         # The admin index keys name role and status (gsi1 always, gsi3 once signed in).
@@ -138,7 +132,7 @@ def update(actor: dict[str, Any], user_id: str, data: AdminUserUpdateIn) -> dict
     if changes.get("status") == "suspended":  # every session ends, not only until reactivation
         sets.append("session_epoch = session_epoch + :one")
         values["one"] = 1
-    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    expression = table.set_remove(sets, removes)
     ops = [table.update_op(*users.user_key(user_id), expression, condition=condition, names=names, **values),
            audit.entry_op(actor=actor, action="user.update", entity="user", entity_id=user_id,
                           before=users.public_user(user), after=users.public_user(after))]

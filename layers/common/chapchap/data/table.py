@@ -158,6 +158,20 @@ def _with_expressions(op: dict[str, Any], condition: str | None, names: dict[str
     return op
 
 
+def field_changes(changes: dict[str, Any]) -> tuple[list[str], list[str], dict[str, str], dict[str, Any]]:
+    """SET clauses for changed fields and REMOVE clauses for those set to None, with their
+    names (every field through a placeholder: many are reserved words) and values."""
+    names = {f"#{field}": field for field in changes}
+    sets = [f"#{field} = :{field}" for field, value in changes.items() if value is not None]
+    removes = [f"#{field}" for field, value in changes.items() if value is None]
+    values = {field: value for field, value in changes.items() if value is not None}
+    return sets, removes, names, values
+
+
+def set_remove(sets: list[str], removes: list[str]) -> str:
+    return "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+
+
 def put_op(item: dict[str, Any], *, condition: str | None = None,
            names: dict[str, str] | None = None, **condition_values: Any) -> dict:
     op = {"TableName": table_name(), "Item": serialize(item)}

@@ -106,15 +106,10 @@ def get(user_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
 
 def update_profile(user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Set the given fields; raises ConditionFailed if the user is gone."""
-    names = {f"#{k}": k for k in changes}
-    removes = [k for k, v in changes.items() if v is None]
-    expression = "SET " + ", ".join([f"#{k} = :{k}" for k, v in changes.items() if v is not None]
-                                    + ["updated_at = :now"])
-    if removes:
-        expression += " REMOVE " + ", ".join(f"#{k}" for k in removes)
-    return table.update(*user_key(user_id), expression, condition="attribute_exists(pk)",
-                        names=names, return_new=True, now=clock.now_iso(),
-                        **{k: v for k, v in changes.items() if v is not None})
+    sets, removes, names, values = table.field_changes(changes)
+    return table.update(*user_key(user_id), table.set_remove(sets + ["updated_at = :now"], removes),
+                        condition="attribute_exists(pk)", names=names, return_new=True,
+                        now=clock.now_iso(), **values)
 
 
 def by_email_prefix(prefix: str, *, limit: int, forward: bool,
