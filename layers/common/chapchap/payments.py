@@ -48,7 +48,7 @@ def initiate(user: dict[str, Any], data: InitiateIn, *, idempotency_key: str | N
     try:
         return _idempotent(_initiate_request, lambda_context)(request={
             "user_id": user["id"], "key": idempotency_key, "body": data.model_dump(mode="json"),
-            "user": {k: user[k] for k in ("id", "email", "full_name", "phone_number")}, "base_url": base_url})
+            "user": {k: user.get(k) for k in ("id", "email", "full_name", "phone_number")}, "base_url": base_url})
     except IdempotencyValidationError:
         raise ValidationFailed("This Idempotency-Key was used with another request body.",
                                code="IDEMPOTENCY_KEY_REUSED") from None
