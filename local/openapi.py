@@ -92,8 +92,8 @@ AUTH_ERRORS = {
 }
 ADMIN_ERRORS = {403: ["FORBIDDEN: not an administrator"]}
 CALLER_ERRORS = {
-    400: ["BAD_ANONYMOUS_ID: X-Anonymous-Id is not a UUID this API gave"],
     401: ["UNAUTHORIZED: neither a Bearer token nor X-Anonymous-Id",
+          "BAD_ANONYMOUS_ID: X-Anonymous-Id is not a UUID this API gave",
           "INVALID_TOKEN: a bad token, or the session ended",
           "TOKEN_EXPIRED: the access token expired (refresh it)"],
     403: ["ACCOUNT_SUSPENDED: the account is suspended"],

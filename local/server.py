@@ -166,6 +166,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
 
+    def __getattr__(self, name: str):
+        # Any other method (TRACE, PROPFIND, ...) goes to the gateway too, which answers like
+        # API Gateway (404 without a route) instead of http.server's HTML 501.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
     def _read_body(self) -> tuple[bytes, bool]:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             chunks, size = [], 0

@@ -73,7 +73,7 @@ def test_stranger_gets_404_everywhere(api):
 def test_no_identity_and_bad_identity(api):
     assert api.get("/api/cvs").status == 401
     reply = api.get("/api/cvs", headers={"x-anonymous-id": "../../etc"})
-    assert reply.status == 400 and reply.error["code"] == "BAD_ANONYMOUS_ID"
+    assert reply.status == 401 and reply.error["code"] == "BAD_ANONYMOUS_ID"
     assert api.get("/api/cvs/not-a-real-id", headers=anon_headers()).status == 404
 
 

@@ -20,7 +20,7 @@ from chapchap import clock, cursor, renders, uploads
 from chapchap.data import cvs as cv_data
 from chapchap.data import counters, table, templates
 from chapchap.data.cvs import Owner
-from chapchap.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, Unauthorized, ValidationFailed
+from chapchap.errors import Conflict, NotFound, PayloadTooLarge, Unauthorized, ValidationFailed
 from chapchap.models.cv import CvCreateIn, CvUpdateIn
 from chapchap.models.resume import Resume
 
@@ -42,7 +42,9 @@ def caller(user: dict[str, Any] | None, headers: dict[str, str] | None, *,
     anonymous_id = ((headers or {}).get(ANONYMOUS_HEADER) or "").strip().lower()
     if anonymous_id:
         if not _UUID.match(anonymous_id):
-            raise BadRequest("X-Anonymous-Id must be the UUID this API gave you.", code="BAD_ANONYMOUS_ID")
+            # 401 like any other credential that is not valid: the header is how a visitor proves
+            # they own their anonymous CVs.
+            raise Unauthorized("X-Anonymous-Id must be the UUID this API gave you.", code="BAD_ANONYMOUS_ID")
         return Owner("anon", anonymous_id), None
     if may_create:
         fresh = str(uuid.uuid4())
@@ -125,9 +127,6 @@ def read(owner: Owner, cv_id: str) -> dict[str, Any]:
 
 def update(owner: Owner, cv_id: str, data: CvUpdateIn) -> dict[str, Any]:
     changes = data.model_dump(exclude_unset=True)
-    if any(changes.get(k) is None for k in changes):
-        empty = next(k for k in changes if changes[k] is None)
-        raise ValidationFailed.field(empty, "cannot be null")
     cv = _owned(owner, cv_id)
     if "content" in changes:
         check_content(changes["content"], owner, claimed_from=cv.get("claimed_from"))

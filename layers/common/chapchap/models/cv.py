@@ -17,10 +17,19 @@ class CvCreateIn(Input):
     content: dict[str, Any] = Field(default_factory=dict)
 
 
+def _absent(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+# Absent means "leave it"; null is refused by the type (a CV always has all three), and the
+# document says so: no `default: null` on a field that may not be null.
+Unchanged = Field(default=None, json_schema_extra=_absent)
+
+
 class CvUpdateIn(Input):
-    title: Title | None = None
-    template_id: TemplateId | None = None
-    content: dict[str, Any] | None = None
+    title: Title = Unchanged
+    template_id: TemplateId = Unchanged
+    content: dict[str, Any] = Unchanged
 
 
 class PresignIn(Input):
