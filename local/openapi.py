@@ -105,7 +105,8 @@ OPTIONAL_USER_ERRORS = {
 }
 BODY_ERRORS = {
     400: ["MALFORMED_JSON: the body is not JSON, or is nested too deeply"],
-    422: ["VALIDATION_FAILED: `details` names each field"],
+    415: ["UNSUPPORTED_MEDIA_TYPE: the body is not sent as application/json"],
+    422: ["VALIDATION_FAILED: `details` names each field (a body that is not a JSON object: `body`)"],
 }
 LARGE_BODY = {413: ["PAYLOAD_TOO_LARGE: the body is larger than 256 KB"]}
 PAGE_ERRORS = {400: ["BAD_QUERY: `limit` is not 1..100", "BAD_CURSOR: the cursor is not one of this list's"]}
@@ -241,7 +242,8 @@ class Facts:
         if self.bearer:
             parts += [AUTH_ERRORS] + ([ADMIN_ERRORS] if self.admin else [])
         elif self.caller:  # with may_create, a visitor with neither header gets a new id (no 401)
-            parts.append({**CALLER_ERRORS, 401: OPTIONAL_USER_ERRORS[401]} if self.may_create else CALLER_ERRORS)
+            parts.append({**CALLER_ERRORS, 401: [line for line in CALLER_ERRORS[401] if not line.startswith("UNAUTHORIZED")]}
+                         if self.may_create else CALLER_ERRORS)
         elif self.optional_user:
             parts.append(OPTIONAL_USER_ERRORS)
         if has_body_model:

@@ -72,6 +72,31 @@ def test_malformed_or_absurd_json_is_400(api, body):
     assert reply.status == 400 and reply.error["code"] == "MALFORMED_JSON"
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
+def test_a_body_that_is_not_json_is_415_and_writes_nothing(api, ddb_calls, content_type):
+    # Found by the contract fuzzer: text/plain was a 500, and form data was parsed as fields.
+    with ddb_calls() as calls:
+        reply = api.request("POST", "/api/auth/register", headers={"content-type": content_type},
+                            body='{"full_name": "A", "email": "a@example.com", "password": "' + PASSWORD + '"}')
+    assert reply.status == 415 and reply.error["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    assert calls.total == 0
+
+
+@pytest.mark.parametrize("content_type", ["Application/JSON; charset=utf-8", "application/vnd.api+json", ""])
+def test_json_by_any_spelling_is_json(api, content_type):
+    reply = api.request("POST", "/api/auth/register", headers={"content-type": content_type},
+                        body='{"full_name": "A", "email": "a@example.com", "password": "' + PASSWORD + '"}')
+    assert reply.status == 201, reply.body
+
+
+@pytest.mark.parametrize("body", ["[null, null]", '"text"', "42"])
+def test_a_body_that_is_not_an_object_is_422(api, body):
+    reply = api.request("POST", "/api/auth/register", body=body)
+    assert reply.status == 422 and reply.error["details"][0]["field"] == "body"
+    token = api.post("/api/auth/register", json={"full_name": "B", "email": "b@example.com", "password": PASSWORD}).data["access_token"]
+    assert api.request("POST", "/api/auth/logout", body=body, token=token).status == 422
+
+
 def test_one_megabyte_body_is_413(api, ddb_calls):
     with ddb_calls() as calls:
         reply = api.request("POST", "/api/auth/register", body='{"full_name": "' + "a" * 1_000_000 + '"}')

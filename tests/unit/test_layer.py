@@ -1,14 +1,17 @@
 """Unit tests of the shared layer's small pieces."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chapchap import clock, cursor
 from chapchap.errors import BadRequest
 from chapchap.http import parse_json
-from chapchap.phone import InvalidPhone, normalize_phone
+from chapchap.phone import PATTERN, InvalidPhone, normalize_phone
 
 
 @pytest.mark.parametrize("raw", ["0712345678", "+255 712 345 678", "712345678", "255712345678", "0712-345-678"])
@@ -20,6 +23,30 @@ def test_phone_forms(raw):
 def test_phone_rejects(raw):
     with pytest.raises(InvalidPhone):
         normalize_phone(raw)
+
+
+@pytest.mark.parametrize("raw", ["\u0660\u0667\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668", "0712\u00a0345678"])
+def test_phone_is_ascii_only(raw):
+    # Arabic-Indic digits and exotic spaces are digits and spaces to Python's \d and \s, not to Selcom.
+    with pytest.raises(InvalidPhone):
+        normalize_phone(raw)
+
+
+_PHONE_TEXT = st.text(alphabet="0123456789 +().-x\u0667\n", max_size=20) | st.from_regex(PATTERN, fullmatch=True)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PHONE_TEXT)
+def test_the_documented_phone_pattern_is_exactly_what_is_accepted(raw):
+    # openapi.json publishes PATTERN; a client that matches it is never refused, and nothing
+    # else is accepted, so the contract fuzzer can hold the API to it both ways.
+    try:
+        normalize_phone(raw)
+        accepted = True
+    except InvalidPhone:
+        accepted = False
+    ecma = PATTERN[:-1] + r"\Z"  # ECMA-262's $ is the end; Python's also matches before a final newline
+    assert accepted == bool(re.search(ecma, raw))
 
 
 def test_business_date_is_dar_es_salaam(monkeypatch):

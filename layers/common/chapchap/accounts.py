@@ -184,8 +184,6 @@ def logout(user: dict[str, Any], refresh_token: str | None = None) -> None:
 
 def update_profile(user: dict[str, Any], data: UpdateMeIn) -> dict[str, Any]:
     changes = data.model_dump(exclude_unset=True)
-    if "full_name" in changes and changes["full_name"] is None:
-        raise ValidationFailed.field("full_name", "cannot be empty")
     if not changes:
         return users.public_user(user)
     try:

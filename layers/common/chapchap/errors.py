@@ -55,6 +55,10 @@ class PayloadTooLarge(ApiError):
     status, code = 413, "PAYLOAD_TOO_LARGE"
 
 
+class UnsupportedMediaType(ApiError):
+    status, code = 415, "UNSUPPORTED_MEDIA_TYPE"
+
+
 class ValidationFailed(ApiError):
     status, code = 422, "VALIDATION_FAILED"
 

@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 
-from chapchap.errors import ApiError, BadRequest, NotFound, PayloadTooLarge
+from chapchap.errors import ApiError, BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from chapchap.observability import logger, metrics
 from chapchap.settings import settings
 
@@ -46,6 +46,16 @@ def parse_json(text: str) -> Any:
         raise BadRequest("The request body is not valid JSON.", code="MALFORMED_JSON",
                          details=details) from None
     _check_depth(value)
+    return value
+
+
+def parse_json_body(text: str) -> Any:
+    """A request body: JSON whose top level is an object (every body of this API is one), so
+    `[null]` where `{"refresh_token": ...}` is optional is refused, not read as "no body"."""
+    value = parse_json(text)
+    if value is not None and not isinstance(value, dict):  # null: no body, for an optional one
+        raise ValidationFailed("The request body must be a JSON object.", code="VALIDATION_FAILED",
+                               details=[{"field": "body", "location": "body", "message": "must be a JSON object"}])
     return value
 
 
@@ -153,8 +163,9 @@ def api(*, validation: bool = True, auth: str | None = None) -> APIGatewayHttpRe
     costs 100-150 ms of cold start."""
     if auth not in AUTH_MODES:
         raise ValueError(f"auth must be one of {AUTH_MODES}")
-    app = APIGatewayHttpResolver(enable_validation=validation, json_body_deserializer=parse_json)
+    app = APIGatewayHttpResolver(enable_validation=validation, json_body_deserializer=parse_json_body)
     app.auth_mode = auth
+    app.json_body = validation
     app.exception_handler(ApiError)(_on_api_error)
     app.exception_handler(RequestValidationError)(_on_validation_error)
     app.exception_handler(Exception)(_on_unexpected)
@@ -177,6 +188,22 @@ def _finish(response: dict, event: dict) -> dict:
     return response
 
 
+def _json_media_type(event: dict) -> None:
+    """A body must be JSON: 415 for another media type (Powertools would parse form data, or
+    fail with a 500). `Application/JSON; charset=utf-8` and `+json` types are JSON too, so the
+    header is given to Powertools in the one spelling it compares against."""
+    if not event.get("body"):
+        return
+    headers = event.get("headers") or {}
+    name = next((k for k in headers if k.lower() == "content-type"), None)
+    if name is None or not headers[name].strip():
+        return  # no Content-Type: read as JSON, as Powertools does
+    media_type = headers[name].split(";", 1)[0].strip().lower()
+    if media_type != "application/json" and not (media_type.startswith("application/") and media_type.endswith("+json")):
+        raise UnsupportedMediaType(f"Send the body as application/json, not {media_type[:60]}.")
+    headers[name] = "application/json"
+
+
 def entry(app: APIGatewayHttpResolver):
     """The Lambda handler of an API function: logging context, metrics, size limit, headers."""
 
@@ -189,6 +216,8 @@ def entry(app: APIGatewayHttpResolver):
             if _body_bytes(event) > limit:
                 raise PayloadTooLarge(f"The request body is larger than {limit // 1024} KB.")
             app.append_context(user=_caller(app.auth_mode, event.get("headers") or {}))
+            if app.json_body:
+                _json_media_type(event)
         except ApiError as error:
             app.clear_context()
             response = {"statusCode": error.status, "headers": dict(error.headers),

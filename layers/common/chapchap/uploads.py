@@ -11,9 +11,8 @@ from datetime import timedelta
 from chapchap import clock, storage
 from chapchap.data.cvs import Owner
 from chapchap.errors import ValidationFailed
-from chapchap.models.cv import PresignIn
+from chapchap.models.cv import MAX_PHOTO_BYTES, PresignIn
 
-MAX_PHOTO_BYTES = 2 * 1024 * 1024
 EXPIRES_SECONDS = 300
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 

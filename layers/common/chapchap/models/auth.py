@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-from chapchap.models.common import AnyPassword, Email, FullName, Input, NewPassword, Phone, Uuid
+from chapchap.models.common import AnyPassword, Email, FullName, Input, NewPassword, Phone, Unchanged, Uuid
 
 Token = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -33,7 +33,7 @@ class LogoutIn(Input):
 
 
 class UpdateMeIn(Input):
-    full_name: FullName | None = None
+    full_name: FullName = Unchanged
     phone_number: Phone | None = None
 
 

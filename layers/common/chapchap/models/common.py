@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from chapchap.phone import PATTERN as PHONE_PATTERN
 from chapchap.phone import normalize_phone
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -27,12 +28,25 @@ def _password(value: str) -> str:
     return value
 
 
-Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email)]
-NewPassword = Annotated[str, StringConstraints(max_length=200), AfterValidator(_password)]
+# The json_schema_extra parts tell API clients (and the contract fuzzer) the rules the
+# validators enforce, so a request the document allows is not refused.
+Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email),
+                  Field(json_schema_extra={"pattern": r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$", "maxLength": 254,
+                                           "examples": ["amina@example.com"]})]
+NewPassword = Annotated[str, StringConstraints(max_length=200), AfterValidator(_password),
+                        Field(json_schema_extra={"minLength": 8, "maxLength": 72,
+                                                 "description": "8 to 72 bytes in UTF-8 (bcrypt's limit)"})]
 AnyPassword = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Phone = Annotated[str, StringConstraints(max_length=32), AfterValidator(normalize_phone)]
+NotBlank = Field(json_schema_extra={"pattern": r"\S"})  # surrounding spaces are trimmed, so not only spaces
+FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), NotBlank]
+Phone = Annotated[str, StringConstraints(max_length=32), AfterValidator(normalize_phone),
+                  Field(json_schema_extra={"pattern": PHONE_PATTERN, "examples": ["0712345678"]})]
 Uuid = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{32,36}$")]
+
+
+# For an update: absent means "leave it"; null is refused by the field's type. A factory,
+# not `default=None`, so the document shows no `default: null` on a field that may not be null.
+Unchanged = Field(default_factory=lambda: None)
 
 
 class Input(BaseModel):

@@ -5,25 +5,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from chapchap.models.common import Input
+from chapchap.models.common import Input, NotBlank, Unchanged
 
 TemplateId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), NotBlank]
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
 
 
 class CvCreateIn(Input):
     template_id: TemplateId
     title: Title | None = None
     content: dict[str, Any] = Field(default_factory=dict)
-
-
-def _absent(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
-# Absent means "leave it"; null is refused by the type (a CV always has all three), and the
-# document says so: no `default: null` on a field that may not be null.
-Unchanged = Field(default=None, json_schema_extra=_absent)
 
 
 class CvUpdateIn(Input):
@@ -35,4 +27,4 @@ class CvUpdateIn(Input):
 class PresignIn(Input):
     purpose: Literal["cv_photo"]
     content_type: Literal["image/jpeg", "image/png", "image/webp"]
-    size: Annotated[int, Field(gt=0)]
+    size: Annotated[int, Field(gt=0, json_schema_extra={"maximum": MAX_PHOTO_BYTES})]
