@@ -68,7 +68,7 @@ def test_docs_paths_are_free():
 def test_generated_parts():
     register = DOCUMENT["paths"]["/api/auth/register"]["post"]
     assert register["operationId"] == "RegisterFunction" and register["security"] == []
-    assert set(register["responses"]) == {"201", "400", "409", "413", "422"}
+    assert set(register["responses"]) == {"201", "400", "409", "413", "422", "503"}
     body = register["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/RegisterIn"}
     cvs = DOCUMENT["paths"]["/api/cvs/{id}"]
