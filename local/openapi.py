@@ -9,12 +9,14 @@ Where each part comes from:
   operationId and the path as API Gateway spells it (`{id}`, not Powertools' `<cv_id>`);
 - request bodies, path parameters and the route's declared responses: the handler module's
   `app.get_openapi_schema()` (Powertools), with `responses=doc(...)` from `chapchap/apidoc.py`
-  naming the model of the answer's `data` and the errors only the domain knows;
+  naming the model of the answer's `data` (and of its `meta` where it is not `ListMeta`), the
+  errors only the domain knows and the query parameters the route's parser reads;
 - who may call: the resolver's
   declared auth mode (`api(auth="user"|"admin")`: Bearer; "optional" with `cvs.caller`: Bearer or X-Anonymous-Id;
   neither: public), the success status (`created` 201, `no_content` 204, `ok(status=N)`),
   lists (`page`: `data` is an array plus `meta`, and `limit`/`cursor` query parameters),
-  the `Idempotency-Key` header (`header(app, ...)`), and the errors these imply;
+  the `Idempotency-Key` header (`header(app, ...)`), and the errors these imply, with 503
+  `SERVICE_BUSY` on every operation (http.py answers it for throttling anywhere);
 - response models: the pydantic models in `chapchap/models/` named by the routes.
 
 A function added to template.yaml appears with no change here; only the tag descriptions
@@ -44,7 +46,8 @@ OUTPUT = ROOT / "openapi.json"
 OPENAPI_VERSION = "3.1.0"
 TITLE = "CV Chap Chap API"
 REF = "#/components/schemas/"
-DATA_KEY = "x-data"  # chapchap.apidoc.DATA_KEY (not imported: this module loads before the layer is on sys.path)
+# chapchap.apidoc's keys (not imported: this module loads before the layer is on sys.path)
+DATA_KEY, META_KEY, QUERY_KEY = "x-data", "x-meta", "x-query"
 DESCRIPTION = """\
 The backend of CV Chap Chap: visitors build a CV for free and without an account, register,
 pay through Selcom (mobile money or card) and download the PDF; admins run the business.
@@ -111,6 +114,11 @@ BODY_ERRORS = {
 LARGE_BODY = {413: ["PAYLOAD_TOO_LARGE: the body is larger than 256 KB"]}
 PAGE_ERRORS = {400: ["BAD_QUERY: `limit` is not 1..100", "BAD_CURSOR: the cursor is not one of this list's"]}
 PATH_ERRORS = {404: ["NOT_FOUND: no such thing, or it is someone else's"]}
+QUERY_ERRORS = {400: ["BAD_QUERY: a query parameter is bad or unknown (`details` names each), or the "
+                      "range is longer than the route allows"]}
+# Every operation reads or writes the table (the guard of a signed-in route too): DynamoDB
+# throttling or a transaction conflict that outlived the SDK's retries is answered 503 (http.py).
+BUSY_ERRORS = {503: ["SERVICE_BUSY: DynamoDB or S3 is busy; try again after Retry-After seconds"]}
 PAGE_PARAMETERS = [
     {"name": "limit", "in": "query", "required": False, "description": "page size",
      "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
@@ -236,7 +244,8 @@ class Facts:
             return [{"bearerAuth": []}, {}]
         return []
 
-    def errors(self, *, method: str, has_body_model: bool, has_path_params: bool) -> dict[int, list[str]]:
+    def errors(self, *, method: str, has_body_model: bool, has_path_params: bool,
+               has_query: bool = False) -> dict[int, list[str]]:
         found: dict[int, list[str]] = {}
         parts = []
         if self.bearer:
@@ -250,10 +259,13 @@ class Facts:
             parts.append(BODY_ERRORS)
         if method in BODY_METHODS:
             parts.append(LARGE_BODY)
-        if "page_params" in self.calls:
+        if "page_params" in self.calls or self.is_list:
             parts.append(PAGE_ERRORS)
+        if has_query:
+            parts.append(QUERY_ERRORS)
         if has_path_params:
             parts.append(PATH_ERRORS)
+        parts.append(BUSY_ERRORS)
         for part in parts:
             for status, lines in part.items():
                 found.setdefault(status, [])
@@ -329,11 +341,11 @@ def find_route(app, route: Route):
 
 
 # ---------------------------------------------------------------- building the document
-def envelope(data_schema: dict, *, is_list: bool) -> dict:
+def envelope(data_schema: dict, *, is_list: bool, meta: str | None = None) -> dict:
     properties = {"data": {"type": "array", "items": data_schema} if is_list else data_schema}
     required = ["data"]
-    if is_list:
-        properties["meta"] = {"$ref": REF + "ListMeta"}
+    if is_list or meta:
+        properties["meta"] = {"$ref": REF + (meta or "ListMeta")}
         required.append("meta")
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
 
@@ -375,6 +387,12 @@ def build_operation(fn: Function, route: Route, module, pt_route, pt_operation: 
         parameters.append(param)
     if facts.is_list or "page_params" in facts.calls:
         parameters += [p for p in PAGE_PARAMETERS if p["name"] not in {q["name"] for q in parameters}]
+    declared_query = declared_query_parameters(fn, pt_route)
+    for param in declared_query:
+        if param["name"] in {q["name"] for q in parameters}:
+            raise SystemExit(f"{fn.logical_id}: query parameter {param['name']!r} is declared twice "
+                             "(limit and cursor come with every list)")
+        parameters.append(param)
     for name in facts.headers:
         spelled = "-".join(part.capitalize() for part in name.split("-"))
         parameters.append({"name": spelled, "in": "header", "required": False,
@@ -406,7 +424,11 @@ def build_operation(fn: Function, route: Route, module, pt_route, pt_operation: 
                 data_schema = {"$ref": REF + name.removesuffix("[]")}
                 if name.endswith("[]"):
                     data_schema = {"type": "array", "items": data_schema}
-            response["content"] = {"application/json": {"schema": envelope(data_schema, is_list=facts.is_list)}}
+            meta = declared_response.get(META_KEY)
+            if meta:
+                wanted_models.add(meta)
+            response["content"] = {"application/json": {"schema": envelope(data_schema, is_list=facts.is_list,
+                                                                            meta=meta)}}
         if status == 201 and facts.sets_anonymous_header:
             response["headers"] = {"X-Anonymous-Id": {
                 "description": "a new anonymous id, when the request had neither token nor X-Anonymous-Id",
@@ -415,17 +437,19 @@ def build_operation(fn: Function, route: Route, module, pt_route, pt_operation: 
 
     has_body_model = "requestBody" in pt_operation and bool(
         pt_operation["requestBody"].get("content", {}).get("application/json", {}).get("schema"))
-    errors = facts.errors(method=route.method, has_body_model=has_body_model, has_path_params=bool(template_params))
+    errors = facts.errors(method=route.method, has_body_model=has_body_model, has_path_params=bool(template_params),
+                          has_query=bool(declared_query))
     for status, response in declared.items():
         if status >= 400:
-            errors[status] = _merge_lines(errors.get(status, []), [s.strip() for s in
-                                          response.get("description", "").split(";") if s.strip()])
+            lines = [s.strip() for s in response.get("description", "").split(";") if s.strip()]
+            # A route that answers its own 503 (health: UNAVAILABLE) catches the busy errors itself.
+            errors[status] = lines if status == 503 else _merge_lines(errors.get(status, []), lines)
     for status in sorted(errors):
         lines = errors[status]
         response = {"description": f"{HTTPStatus(status).phrase}\n\n{_describe(lines)}".strip(),
                     "content": {"application/json": {"schema": {"$ref": REF + "ErrorEnvelope"}}},
                     "x-error-codes": sorted(set(_codes(lines)))}
-        if status == 429:
+        if status == 429 or "SERVICE_BUSY" in response["x-error-codes"]:
             response["headers"] = {"Retry-After": {"description": "seconds to wait",
                                                    "schema": {"type": "integer", "minimum": 1}}}
         responses[status] = response
@@ -442,6 +466,16 @@ def build_operation(fn: Function, route: Route, module, pt_route, pt_operation: 
         operation["requestBody"] = pt_operation["requestBody"]
     operation["responses"] = {str(k): v for k, v in sorted(responses.items())}
     return operation
+
+
+def declared_query_parameters(fn: Function, pt_route) -> list[dict]:
+    """The `query=` of the route's doc(...), the same on each success status it names."""
+    found: dict[str, dict] = {}
+    for status, response in (pt_route.responses or {}).items():
+        for param in response.get(QUERY_KEY) or []:
+            if found.setdefault(param["name"], param) != param:
+                raise SystemExit(f"{fn.logical_id}: two different query parameters {param['name']!r}")
+    return [dict(p, schema=dict(p["schema"])) for p in found.values()]
 
 
 def area_of(path: str) -> str:

@@ -1,12 +1,14 @@
 """POST /api/admin/users: create a user or an admin account (audited)."""
 from chapchap import admin_users
+from chapchap.apidoc import doc
 from chapchap.http import api, created, current_user, entry
 from chapchap.models.admin import AdminUserCreateIn
 
 app = api(auth="admin")
 
 
-@app.post("/api/admin/users")
+@app.post("/api/admin/users",
+          responses=doc("UserData", errors={409: "EMAIL_TAKEN: an account with this email exists"}))
 def create_user(body: AdminUserCreateIn):
     admin = current_user(app)
     return created({"user": admin_users.create(admin, body)})

@@ -1,11 +1,16 @@
 """DELETE /api/admin/users/{id}: delete a user; their CVs stay, unowned; payments stay (audited)."""
 from chapchap import admin_users
+from chapchap.apidoc import doc
 from chapchap.http import api, current_user, entry, no_content
 
 app = api(validation=False, auth="admin")  # no body model on this route
 
 
-@app.delete("/api/admin/users/<user_id>")
+@app.delete("/api/admin/users/<user_id>",
+            responses=doc(errors={
+             409: ["OWN_ACCOUNT: you cannot delete your own account",
+                   "CONCURRENT_UPDATE: the user or their CVs changed while deleting"],
+         }))
 def delete_user(user_id: str):
     admin = current_user(app)
     admin_users.delete(admin, user_id)

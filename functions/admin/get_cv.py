@@ -1,11 +1,13 @@
 """GET /api/admin/cvs/{id}: any CV, deleted ones too."""
 from chapchap import admin_cvs
+from chapchap.apidoc import doc
 from chapchap.http import api, entry, ok
 
 app = api(validation=False, auth="admin")  # no body model on this route
 
 
-@app.get("/api/admin/cvs/<cv_id>")
+@app.get("/api/admin/cvs/<cv_id>",
+         responses=doc("AdminCvData"))
 def get_cv(cv_id: str):
     return ok({"cv": admin_cvs.read(cv_id)})
 

@@ -1,11 +1,13 @@
 """GET /api/admin/users/{id}: one user."""
 from chapchap import admin_users
+from chapchap.apidoc import doc
 from chapchap.http import api, entry, ok
 
 app = api(validation=False, auth="admin")  # no body model on this route
 
 
-@app.get("/api/admin/users/<user_id>")
+@app.get("/api/admin/users/<user_id>",
+         responses=doc("UserData"))
 def get_user(user_id: str):
     return ok({"user": admin_users.read(user_id)})
 

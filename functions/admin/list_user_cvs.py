@@ -1,11 +1,13 @@
 """GET /api/admin/users/{id}/cvs: that user's CVs, newest first."""
 from chapchap import admin_users
+from chapchap.apidoc import doc
 from chapchap.http import api, entry, page
 
 app = api(validation=False, auth="admin")  # no body model on this route
 
 
-@app.get("/api/admin/users/<user_id>/cvs")
+@app.get("/api/admin/users/<user_id>/cvs",
+         responses=doc("AdminCv", query=admin_users.USER_CVS_QUERY))
 def list_user_cvs(user_id: str):
     items, limit, next_cursor = admin_users.list_cvs(user_id, app.current_event.query_string_parameters)
     return page(items, limit=limit, next_cursor=next_cursor)

@@ -1,11 +1,13 @@
 """GET /api/admin/stats: totals and today's numbers from the live counters (admin)."""
 from chapchap import admin_stats
+from chapchap.apidoc import doc
 from chapchap.http import api, entry, ok
 
 app = api(validation=False, auth="admin")  # no body model on this route
 
 
-@app.get("/api/admin/stats")
+@app.get("/api/admin/stats",
+         responses=doc("AdminStats"))
 def stats():
     return ok(admin_stats.stats())
 

@@ -1,11 +1,13 @@
 """GET /api/admin/templates: every template with cvs_count, paid_count and revenue (admin)."""
 from chapchap import admin_templates
+from chapchap.apidoc import doc
 from chapchap.http import api, entry, page, page_params
 
 app = api(validation=False, auth="admin")  # no body model on this route
 
 
-@app.get("/api/admin/templates")
+@app.get("/api/admin/templates",
+         responses=doc("AdminTemplate"))
 def list_templates():
     limit, cursor = page_params(app, default=100)
     items, next_cursor = admin_templates.list_all(limit=limit, page=cursor)

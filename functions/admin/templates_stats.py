@@ -1,11 +1,13 @@
 """GET /api/admin/templates/stats: usage and revenue per template, with shares of the total (admin)."""
 from chapchap import admin_templates
+from chapchap.apidoc import doc
 from chapchap.http import api, entry, ok
 
 app = api(validation=False, auth="admin")  # no body model on this route
 
 
-@app.get("/api/admin/templates/stats")
+@app.get("/api/admin/templates/stats",
+         responses=doc("TemplateUsage"))
 def template_stats():
     return ok(admin_templates.usage())
 

@@ -14,10 +14,18 @@ import pytest
 from chapchap import clock
 from chapchap.data import counters, table
 from local.template import ROOT
+from tests.support.contract import CheckedApi
 from tests.support.shop import (admin_token, audit_items, freeze, initiate, new_cv, pay, real_time, register,
                                 tokens_follow_the_frozen_clock, webhook)
 
 pytestmark = pytest.mark.usefixtures("catalog")
+
+
+@pytest.fixture
+def api():
+    """Every reply of these flows must be one openapi.json documents, with a body its schema accepts."""
+    return CheckedApi()
+
 
 ADMIN_ROUTES = [
     ("GET", "/api/admin/stats", None),

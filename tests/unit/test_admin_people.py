@@ -13,8 +13,16 @@ from datetime import datetime, timezone
 import pytest
 
 from chapchap import clock
+from tests.support.contract import CheckedApi
 
 pytestmark = pytest.mark.usefixtures("catalog")
+
+
+@pytest.fixture
+def api():
+    """Every reply of these flows must be one openapi.json documents, with a body its schema accepts."""
+    return CheckedApi()
+
 
 ADMIN = {"email": "root@cvchapchap.local", "password": "Root-Admin-Pass-1"}
 PASSWORD = "correct horse battery"

@@ -37,6 +37,7 @@ import pytest
 from chapchap import clock
 from chapchap.catalog import STARTER_TEMPLATES
 from tests.support.apigw import invoke
+from tests.support.contract import CheckedApi
 from tests.support.shop import PASSWORD, admin_token, freeze, tokens_follow_the_frozen_clock
 
 SEED = 20261122
@@ -389,6 +390,12 @@ def expected_rows(ledger: Ledger, first: date, last: date):
                     "active_users": len(ledger.active[day]), "downloads": ledger.downloads[day],
                     "template_usage": dict(sorted((+ledger.cvs[day]).items())),
                     "template_revenue": dict(sorted((+ledger.revenue_by_template_day[day]).items()))}
+
+
+@pytest.fixture
+def api():
+    """Every reply must be one openapi.json documents, with a body its schema accepts."""
+    return CheckedApi()
 
 
 def test_the_dashboard_equals_an_independent_ledger(api, selcom_sim, monkeypatch, catalog):

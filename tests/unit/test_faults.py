@@ -74,6 +74,22 @@ def test_throttled_table_is_a_clear_503_and_writes_nothing(api, fail_transaction
     assert api.post("/api/cvs", json={"template_id": "classic-navy", "content": {}}, headers=owner).status == 201
 
 
+def test_a_throttled_read_in_the_guard_is_the_same_503(api, monkeypatch):
+    """The guard reads the caller before the handler runs (outside the resolver): busy there is
+    the documented 503 SERVICE_BUSY with Retry-After, not a crashed invocation."""
+    token = api.post("/api/auth/register", json={"full_name": "G", "email": "g@example.com",
+                                                 "password": "correct horse battery"}).data["access_token"]
+    busy = client_error("ThrottlingException", "BatchGetItem")
+
+    def throttled(**kwargs):
+        raise busy
+
+    for name in ("get_item", "batch_get_item"):
+        monkeypatch.setattr(table.client(), name, throttled)
+    reply = api.get("/api/user/me", token=token)
+    assert reply.status == 503 and reply.error["code"] == "SERVICE_BUSY" and reply.headers["retry-after"] == "1"
+
+
 def test_transaction_conflict_during_completion_is_retried_once_counted(api, paid_order, fail_transactions):
     fail_transactions(2, client_error("TransactionCanceledException", "TransactWriteItems",
                                       ["TransactionConflict", "None", "None"]), only_if_contains="PAYDONE#")

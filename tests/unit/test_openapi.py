@@ -9,54 +9,16 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from urllib.parse import quote
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from local.openapi import OUTPUT, build_document, render
-from local.template import load_template
 from tests.support.apigw import ApiClient, invoke
-
-TEMPLATE = load_template()
-DOCUMENT = json.loads(OUTPUT.read_text(encoding="utf-8"))
+from tests.support.contract import DOCUMENT, TEMPLATE, CheckedApi, check_body, operation
+from tests.support.shop import admin_token, new_cv, pay, register
 OPERATIONS = [(path, method, op) for path, methods in DOCUMENT["paths"].items() for method, op in methods.items()]
 PASSWORD = "correct horse battery"
-
-
-def operation(method: str, path: str) -> dict:
-    found = TEMPLATE.find_route(method, path)
-    assert found, f"no route for {method} {path}"
-    return DOCUMENT["paths"][found[0].path][method.lower()]
-
-
-def check_body(op: dict, status: int, body) -> None:
-    """The response is documented for the operation and its body fits the schema."""
-    responses = op["responses"]
-    assert str(status) in responses, f"{op['operationId']} answered {status}, documented {sorted(responses)}: {body}"
-    documented = responses[str(status)]
-    if "content" not in documented:
-        assert body in (None, ""), f"{op['operationId']} {status} should have no body"
-        return
-    schema = {**documented["content"]["application/json"]["schema"], "components": DOCUMENT["components"]}
-    errors = sorted(Draft202012Validator(schema).iter_errors(body), key=str)
-    assert not errors, f"{op['operationId']} {status}: {errors[0].message} at {list(errors[0].absolute_path)}"
-    codes = documented.get("x-error-codes")
-    if codes:
-        assert body["error"]["code"] in codes, f"{op['operationId']} {status}: {body['error']['code']} not in {codes}"
-
-
-class CheckedApi(ApiClient):
-    """Every reply is checked against the document; `seen` records (operationId, status)."""
-
-    def __init__(self) -> None:
-        self.seen: set[tuple[str, int]] = set()
-
-    def request(self, method, path, **kw):
-        reply = super().request(method, path, **kw)
-        op = operation(method, path)
-        check_body(op, reply.status, reply.body)
-        self.seen.add((op["operationId"], reply.status))
-        return reply
 
 
 # ---------------------------------------------------------------- the file itself
@@ -106,7 +68,7 @@ def test_docs_paths_are_free():
 def test_generated_parts():
     register = DOCUMENT["paths"]["/api/auth/register"]["post"]
     assert register["operationId"] == "RegisterFunction" and register["security"] == []
-    assert set(register["responses"]) == {"201", "400", "409", "413", "415", "422"}
+    assert set(register["responses"]) == {"201", "400", "409", "413", "415", "422", "503"}
     body = register["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/RegisterIn"}
     cvs = DOCUMENT["paths"]["/api/cvs/{id}"]
@@ -236,3 +198,149 @@ def test_responses_of_a_whole_journey_fit_the_document(aws, catalog, selcom_sim,
 
     covered = {op for op, status in api.seen if status < 300}
     assert JOURNEY_OPERATIONS <= covered, f"not exercised: {sorted(JOURNEY_OPERATIONS - covered)}"
+
+
+# ---------------------------------------------------------------- the admin routes
+PAGE = {"limit", "cursor"}
+LIST_DATES = {"from", "to", "order"}
+# What each admin route's parser reads from the query string (chapchap/admin_*.py, periods.py).
+ADMIN_QUERY = {
+    "AdminListUsersFunction": PAGE | LIST_DATES | {"sort", "role", "status", "q"},
+    "AdminListUserCvsFunction": PAGE | {"order"},
+    "AdminListCvsFunction": PAGE | LIST_DATES | {"sort", "template_id", "is_paid"},
+    "AdminListAuditFunction": PAGE | LIST_DATES | {"actor_id", "entity"},
+    "AdminListPaymentsFunction": PAGE | LIST_DATES | {"status", "sort", "flagged"},
+    "AdminListTemplatesFunction": PAGE,
+    "AdminAnalyticsFunction": {"period", "from", "to"},
+    "AdminPaymentsReportFunction": {"from", "to", "format"},
+}
+ADMIN_OPERATIONS = [(path, method, op) for path, method, op in OPERATIONS if path.startswith("/api/admin/")]
+
+
+def test_the_admin_query_sets_are_the_parsers_own():
+    from chapchap import admin_payments
+
+    documented = {p["name"] for p in operation("GET", "/api/admin/payments")["parameters"]}
+    assert documented == set(admin_payments.QUERY_PARAMETERS)
+
+
+@pytest.mark.parametrize("path, method, op", ADMIN_OPERATIONS, ids=[op["operationId"] for _, _, op in ADMIN_OPERATIONS])
+def test_every_admin_route_documents_its_data_and_query(path, method, op):
+    query = {p["name"] for p in op.get("parameters", []) if p["in"] == "query"}
+    assert query == ADMIN_QUERY.get(op["operationId"], set())
+    for status, response in op["responses"].items():
+        if int(status) < 300 and status != "204":
+            data = response["content"]["application/json"]["schema"]["properties"]["data"]
+            assert data and data.get("items", data) != {}, f"{op['operationId']} {status}: no data schema"
+    assert "503" in op["responses"]
+    if query - PAGE:
+        assert "BAD_QUERY" in op["responses"]["400"]["x-error-codes"]
+
+
+def test_every_operation_may_be_busy():
+    for _, _, op in OPERATIONS:
+        busy = op["responses"]["503"]
+        if op["operationId"] == "HealthFunction":  # catches every table error: UNAVAILABLE, no Retry-After
+            assert busy["x-error-codes"] == ["UNAVAILABLE"] and "headers" not in busy
+            continue
+        assert busy["x-error-codes"] == ["SERVICE_BUSY"] and "Retry-After" in busy["headers"]
+
+
+def _values(schema: dict) -> list[str]:
+    """Values the schema accepts, one of each kind the parser distinguishes."""
+    if "enum" in schema:
+        return list(schema["enum"])
+    if schema.get("format") == "date":
+        return [str(clock_today())]
+    return {"q": ["amina"], "template_id": ["classic-navy"], "actor_id": ["a1b2-c3"], "entity": ["user"],
+            "cursor": [], "limit": ["1", "100"]}.get(schema.get("x-name"), [])
+
+
+def clock_today():
+    from chapchap import clock
+
+    return clock.business_date()
+
+
+def test_admin_query_parameters_are_what_the_parsers_accept(aws, catalog):
+    """Each value the document allows is accepted, each it refuses is a 400 BAD_QUERY; so is a
+    name it does not list."""
+    api = CheckedApi()
+    token = admin_token(api)
+    refused = {"date": ["2026-13-01", "yesterday", "1999-12-31", "9999-12-31", "0001-01-01"],
+               "enum": ["", "nope"], "limit": ["0", "101", "²", "1.5"]}
+    for path, method, op in ADMIN_OPERATIONS:
+        if method != "get" or "{" in path:
+            continue
+        params = [p for p in op.get("parameters", []) if p["in"] == "query" and p["name"] != "cursor"]
+        for param in params:
+            schema = dict(param["schema"], **{"x-name": param["name"]})
+            for value in _values(schema):
+                reply = api.get(path, token=token, query=f"{param['name']}={value}")
+                assert reply.status == 200, (path, param["name"], value, reply.body)
+            bad = (refused["date"] if schema.get("format") == "date" else refused["enum"] if "enum" in schema
+                   else refused["limit"] if param["name"] == "limit" else [])
+            for value in bad:
+                if "enum" in schema and value == "" and path in ("/api/admin/payments", "/api/admin/analytics",
+                                                                 "/api/admin/reports/payments"):
+                    continue  # periods.py reads an empty value as "not given": the default
+                reply = api.get(path, token=token, query=f"{param['name']}={quote(value)}")
+                assert reply.status == 400 and reply.error["code"] == "BAD_QUERY", (path, param["name"], value)
+        if ADMIN_QUERY.get(op["operationId"], PAGE) - PAGE:
+            reply = api.get(path, token=token, query="state=completed")
+            assert reply.status == 400 and reply.error["code"] == "BAD_QUERY", path
+
+
+def test_every_admin_route_answers_what_the_document_says(aws, catalog, selcom_sim):
+    """Every admin operation's success, through the real handlers, fits its documented schema."""
+    api = CheckedApi()
+    token = admin_token(api)
+    amina = register(api, "amina@example.com")
+    cv = new_cv(api, amina["access_token"])
+    pay(api, selcom_sim, amina["access_token"], cv["id"])
+    other = new_cv(api, amina["access_token"], template_id="modern-ocean")
+    user_id = amina["user"]["id"]
+
+    assert api.get("/api/admin/stats", token=token).status == 200
+    assert api.get("/api/admin/users", token=token, query="role=user&sort=last_login").status == 200
+    assert api.get("/api/admin/users", token=token, query="q=ami").status == 200
+    made = api.post("/api/admin/users", json={"full_name": "Baraka Mushi", "email": "baraka@example.com",
+                                              "password": PASSWORD}, token=token)
+    assert made.status == 201
+    assert api.get(f"/api/admin/users/{user_id}", token=token).status == 200
+    assert api.put(f"/api/admin/users/{user_id}", json={"full_name": "Amina J."}, token=token).status == 200
+    assert api.get(f"/api/admin/users/{user_id}/cvs", token=token).status == 200
+    assert api.get("/api/admin/cvs", token=token, query="is_paid=true&sort=template").status == 200
+    assert api.get(f"/api/admin/cvs/{cv['id']}", token=token).status == 200
+    assert api.put(f"/api/admin/cvs/{other['id']}", json={"is_paid": True, "reason": "paid in cash"},
+                   token=token).status == 200
+    assert api.delete(f"/api/admin/cvs/{other['id']}", token=token).status == 204
+    assert api.get(f"/api/admin/cvs/{other['id']}", token=token).status == 200  # deleted_at set
+    assert api.delete(f"/api/admin/users/{made.data['user']['id']}", token=token).status == 204
+
+    assert api.get("/api/admin/templates", token=token).status == 200
+    assert api.get("/api/admin/templates/stats", token=token).status == 200
+    created = api.post("/api/admin/templates", json={"name": "Kilimanjaro", "layout": "classic"}, token=token)
+    assert created.status == 201
+    template_id = created.data["template"]["id"]
+    assert api.put(f"/api/admin/templates/{template_id}", json={"price": 7000}, token=token).status == 200
+    assert api.put(f"/api/admin/templates/{template_id}/status", json={"is_active": False},
+                   token=token).status == 200
+    assert api.delete("/api/admin/templates/classic-navy", token=token).status == 409  # in use
+    assert api.delete(f"/api/admin/templates/{template_id}", token=token).status == 204
+
+    for query in ("", "sort=amount", "status=completed&flagged=false&order=asc"):
+        assert api.get("/api/admin/payments", token=token, query=query).status == 200
+    for period in ("daily", "weekly", "monthly"):
+        assert api.get("/api/admin/analytics", token=token, query=f"period={period}").status == 200
+    for fmt in ("csv", "pdf"):
+        assert api.get("/api/admin/reports/payments", token=token, query=f"format={fmt}").status == 200
+    assert api.get("/api/admin/settings", token=token).status == 200
+    assert api.put("/api/admin/settings", json={"default_price": 6000, "openai_api_key": "sk-test-0123456789"},
+                   token=token).status == 200
+    assert api.get("/api/admin/audit", token=token).status == 200
+    assert api.get("/api/admin/audit", token=token, query="entity=template").status == 200
+
+    covered = {op for op, status in api.seen if status < 300}
+    missing = {op["operationId"] for _, _, op in ADMIN_OPERATIONS} - covered
+    assert not missing, f"not exercised: {sorted(missing)}"

@@ -19,13 +19,19 @@ from __future__ import annotations
 from typing import Any
 
 from chapchap import admin_query, audit, clock, renders
+from chapchap.apidoc import param
 from chapchap.data import buckets, counters, merged, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.errors import Conflict, NotFound, ValidationFailed
 from chapchap.models.admin import AdminCvUpdateIn
+from chapchap.periods import flag_param
 
 SORTS = ("created_at", "template")
 TEMPLATE_ID = r"[a-z0-9][a-z0-9-]{0,62}"
+QUERY = admin_query.parameters(
+    sorts=SORTS, filters=[param("template_id", {"type": "string", "pattern": f"^{TEMPLATE_ID}$"},
+                                "only CVs of this template"),
+                          flag_param("is_paid", "only paid (`true`) or unpaid (`false`) CVs")])
 
 
 # ---------------------------------------------------------------- list

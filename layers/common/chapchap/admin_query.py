@@ -15,6 +15,7 @@ from typing import Any
 
 from chapchap import clock
 from chapchap.errors import BadRequest
+from chapchap.periods import DATE_MESSAGE, ORDER_PARAM, date_param, enum_param, to_date
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3660  # ten years: what the month buckets cover in one walk
@@ -79,13 +80,10 @@ def _date(query: ListQuery, name: str) -> date | None:
     value = query.raw.get(name)
     if value is None:
         return None
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        query.bad(name, "must be a date YYYY-MM-DD")
-        return None
+    found = to_date(value)
+    if found is None:
+        query.bad(name, DATE_MESSAGE)
+    return found
 
 
 def read(params: dict[str, str] | None, *, allowed: tuple[str, ...], sorts: tuple[str, ...] = (),
@@ -100,7 +98,8 @@ def read(params: dict[str, str] | None, *, allowed: tuple[str, ...], sorts: tupl
         query.bad(name, f"unknown parameter; this list takes: {', '.join(sorted(known))}")
     raw_limit = params.get("limit")
     if raw_limit is not None:
-        if raw_limit.isdigit() and 1 <= int(raw_limit) <= 100:
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses (a 500)
+        if re.fullmatch(r"[0-9]{1,3}", raw_limit) and 1 <= int(raw_limit) <= 100:
             query.limit = int(raw_limit)
         else:
             query.bad("limit", "must be a whole number from 1 to 100")
@@ -122,3 +121,19 @@ def read(params: dict[str, str] | None, *, allowed: tuple[str, ...], sorts: tupl
                 query.bad("from", f"the range may span at most {MAX_DAYS} days")
         query.first, query.last = first, last
     return query
+
+
+def parameters(*, filters: list[dict[str, Any]] = (), sorts: tuple[str, ...] = (), dated: bool = True,
+               dates_of: str = "`created_at`", default_note: str = "") -> list[dict[str, Any]]:
+    """The document's query parameters of a list read with `read(...)` (limit and cursor
+    are every list's): the same names, values and defaults."""
+    found = []
+    if dated:
+        found += [date_param("from", f"first day of {dates_of}; default: `to` minus {DEFAULT_DAYS - 1} "
+                                     f"days{default_note}"),
+                  date_param("to", f"last day of {dates_of}, at most {MAX_DAYS - 1} days after `from`; "
+                                   f"default: today{default_note}")]
+    found.append(ORDER_PARAM)
+    if sorts:
+        found.append(enum_param("sort", sorts, "what the list is sorted by", sorts[0]))
+    return found + list(filters)

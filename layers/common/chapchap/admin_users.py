@@ -16,14 +16,24 @@ from __future__ import annotations
 from typing import Any
 
 from chapchap import admin_query, audit, clock, cursor
+from chapchap.apidoc import param
 from chapchap.auth.passwords import hash_password
 from chapchap.data import buckets, counters, merged, table, users
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import Owner
 from chapchap.errors import Conflict, NotFound, ValidationFailed
 from chapchap.models.admin import AdminUserCreateIn, AdminUserUpdateIn
+from chapchap.periods import enum_param
 
 SORTS = ("created_at", "last_login")
+QUERY = admin_query.parameters(
+    sorts=SORTS, dates_of="`created_at` (`last_login` with sort=last_login)", default_note="; none with `q`",
+    filters=[enum_param("role", users.ROLES, "only this role"),
+             enum_param("status", users.STATUSES, "only this status"),
+             param("q", {"type": "string", "minLength": 1, "maxLength": 254, "pattern": r"\S"},
+                   "users whose email starts with this (case-insensitive), in email order (`order` "
+                   "defaults to `asc`); not with `sort`")])
+USER_CVS_QUERY = admin_query.parameters(dated=False)
 # CVs detached in the deleting transaction itself; more are detached right after, one by one.
 DELETE_CVS_IN_TRANSACTION = 90
 

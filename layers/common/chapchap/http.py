@@ -8,6 +8,7 @@ security headers, correlation ids in the logs.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from typing import Any
 
@@ -222,6 +223,11 @@ def entry(app: APIGatewayHttpResolver):
             app.clear_context()
             response = {"statusCode": error.status, "headers": dict(error.headers),
                         "body": json.dumps(error.body()), "isBase64Encoded": False}
+        except Exception as exc:  # noqa: BLE001 - the guard reads the table outside the resolver:
+            app.clear_context()  # a throttled read must be the 503 a handler's would be, not a crash
+            failed = _on_unexpected(exc)
+            response = {"statusCode": failed.status_code, "headers": dict(failed.headers or {}),
+                        "body": failed.body, "isBase64Encoded": False}
         else:
             response = app.resolve(event, context)
         return _finish(response, event)
@@ -235,7 +241,8 @@ def page_params(app: APIGatewayHttpResolver, *, default: int = 20) -> tuple[int,
     raw = query.get("limit")
     limit = default
     if raw is not None:
-        if not raw.isdigit() or not 1 <= int(raw) <= 100:
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses (a 500)
+        if not re.fullmatch(r"[0-9]{1,3}", raw) or not 1 <= int(raw) <= 100:
             raise BadRequest("limit must be a whole number from 1 to 100.", code="BAD_QUERY",
                              details=[{"field": "limit", "location": "query", "message": "1..100"}])
         limit = int(raw)

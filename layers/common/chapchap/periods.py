@@ -7,13 +7,49 @@ as `state=completed`) is refused rather than silently ignored. Dates are busines
 """
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from chapchap import clock
+from chapchap.apidoc import param
 from chapchap.errors import BadRequest
 
 PERIODS = ("daily", "weekly", "monthly")
+# Years 2000..2999 only: ranges, defaults and day bounds are computed from these dates, and
+# near year 1 or 9999 that arithmetic overflows (a 500 instead of a 400).
+DATE_PATTERN = r"2[0-9]{3}-[0-9]{2}-[0-9]{2}"
+DATE_MESSAGE = "must be a date YYYY-MM-DD from 2000 to 2999"
+
+
+# ---------------------------------------------------------------- the document's view of them
+def date_param(name: str, description: str) -> dict[str, Any]:
+    return param(name, {"type": "string", "format": "date", "pattern": f"^{DATE_PATTERN}$"},
+                 f"{description} (business day, inclusive)")
+
+
+def enum_param(name: str, values: Iterable[str], description: str, default: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "enum": list(values)}
+    if default is not None:
+        schema["default"] = default
+    return param(name, schema, description)
+
+
+def flag_param(name: str, description: str) -> dict[str, Any]:
+    return enum_param(name, ("true", "false"), description)
+
+
+ORDER_PARAM = enum_param("order", ("asc", "desc"), "`desc`: newest (or largest) first", "desc")
+
+
+def to_date(value: str) -> date | None:
+    """The date `YYYY-MM-DD` (ASCII digits, 2000..2999), else None."""
+    if not re.fullmatch(DATE_PATTERN, value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def bad_query(field: str, message: str) -> BadRequest:
@@ -29,12 +65,10 @@ def check_known(query: Mapping[str, str], allowed: Iterable[str]) -> None:
 
 
 def parse_date(value: str, field: str) -> date:
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise bad_query(field, "must be a date YYYY-MM-DD") from None
+    found = to_date(value)
+    if found is None:
+        raise bad_query(field, DATE_MESSAGE)
+    return found
 
 
 def date_range(query: Mapping[str, str], *, default_days: int, max_days: int,
