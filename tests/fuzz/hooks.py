@@ -64,6 +64,16 @@ DOMAIN_RULES = {
     ("VALIDATION_FAILED", "password", "72 bytes"): "bcrypt's limit is 72 bytes of UTF-8; JSON Schema counts characters",
     ("VALIDATION_FAILED", "new_password", "72 bytes"): "bcrypt's limit is 72 bytes of UTF-8; JSON Schema counts characters",
     ("VALIDATION_FAILED", "current_password", "not your current password"): "a password change needs the current one",
+    # Money and counts are integers written without a fraction: 90.0 is refused so an amount
+    # never passes through a float, though JSON Schema calls 90.0 an integer.
+    ("VALIDATION_FAILED", None, "valid integer"): "integers are written without a fraction",
+    # Rules between query parameters, which a schema of each parameter alone cannot state.
+    ("BAD_QUERY", "from", "must not be after to"): "a range starts before it ends",
+    ("BAD_QUERY", "from", "longer than"): "a range is bounded",
+    ("BAD_QUERY", "from", "may span at most"): "a range is bounded",
+    ("BAD_QUERY", "sort", "cannot be combined"): "some sorts exclude a filter",
+    ("BAD_QUERY", "from", "future"): "analytics start in the past",
+    ("ONE_CHANGE_AT_A_TIME", None, ""): "a CV's template and paid state change in two requests",
 }
 
 
@@ -75,7 +85,8 @@ def _domain_rule(response) -> str | None:
     if error.get("code") in DOMAIN_RULES:
         return DOMAIN_RULES[error["code"]]
     rules = [next((why for key, why in DOMAIN_RULES.items() if isinstance(key, tuple) and key[0] == error.get("code")
-                   and key[1] == d.get("field") and key[2] in d.get("message", "")), None)
+                   and key[1] in (None, d.get("field")) and key[2] in (d.get("message") or error.get("message", ""))),
+                  None)
              for d in error.get("details") or [{}]]
     return rules[0] if rules and all(rules) else None
 

@@ -85,9 +85,6 @@ def read(cv_id: str) -> dict[str, Any]:
 def update(actor: dict[str, Any], cv_id: str, data: AdminCvUpdateIn) -> dict[str, Any]:
     changes = data.model_dump(exclude_unset=True)
     reason = changes.pop("reason", None)
-    for name, value in changes.items():
-        if value is None:
-            raise ValidationFailed.field(name, "cannot be null")
     cv = _live(cv_id)
     was_paid = bool(cv.get("is_paid"))
     changes = {k: v for k, v in changes.items() if v != (was_paid if k == "is_paid" else cv.get(k))}

@@ -153,14 +153,8 @@ def create(actor: dict[str, Any], data: TemplateCreateIn) -> dict[str, Any]:
     raise Conflict("Could not find a free id for this name; give an id.", code="TEMPLATE_EXISTS")
 
 
-_NULLABLE = {"price", "thumbnail_url"}
-
-
 def update(actor: dict[str, Any], template_id: str, data: TemplateUpdateIn) -> dict[str, Any]:
     changes = data.model_dump(exclude_unset=True)
-    for field, value in changes.items():
-        if value is None and field not in _NULLABLE:
-            raise ValidationFailed.field(field, "cannot be null")
     if not changes:
         raise ValidationFailed("Give at least one field to change.", details=[
             {"field": "body", "location": "body", "message": "no field to change"}])

@@ -21,7 +21,7 @@ from chapchap.auth.passwords import hash_password
 from chapchap.data import buckets, counters, merged, table, users
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import Owner
-from chapchap.errors import Conflict, NotFound, ValidationFailed
+from chapchap.errors import Conflict, NotFound
 from chapchap.models.admin import AdminUserCreateIn, AdminUserUpdateIn
 from chapchap.periods import enum_param
 
@@ -111,9 +111,6 @@ def create(actor: dict[str, Any], data: AdminUserCreateIn) -> dict[str, Any]:
 
 def update(actor: dict[str, Any], user_id: str, data: AdminUserUpdateIn) -> dict[str, Any]:
     changes = data.model_dump(exclude_unset=True)
-    for name in ("full_name", "role", "status"):
-        if name in changes and changes[name] is None:
-            raise ValidationFailed.field(name, "cannot be null")
     user = _get(user_id)
     changes = {k: v for k, v in changes.items() if v != user.get(k)}
     if user_id == actor["id"] and (changes.get("role") == "user" or changes.get("status") == "suspended"):

@@ -189,8 +189,9 @@ def _from_live(items: dict[str, dict[str, Any]]) -> dict[str, Any]:
 def parse_series_query(query: Mapping[str, str], today: date) -> tuple[str, date, date]:
     check_known(query, ("period", "from", "to"))
     period = choice(query, "period", PERIODS, "daily")
-    last = parse_date(query["to"], "to") if query.get("to") else today
-    first = parse_date(query["from"], "from") if query.get("from") else _default_first(period, min(last, today))
+    last = parse_date(query["to"], "to") if query.get("to") is not None else today
+    first = (parse_date(query["from"], "from") if query.get("from") is not None
+             else _default_first(period, min(last, today)))
     if first > last:
         raise bad_query("from", "must not be after to")
     first, last = period_start(first, period), min(period_end(last, period), today)

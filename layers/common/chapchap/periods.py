@@ -76,8 +76,9 @@ def date_range(query: Mapping[str, str], *, default_days: int, max_days: int,
     """`from` and `to` (inclusive business days). Without `to`: today; without `from`:
     `default_days` days ending at `to`. More than `max_days` days is a 400."""
     today = today or clock.business_date()
-    last = parse_date(query["to"], "to") if query.get("to") else today
-    first = parse_date(query["from"], "from") if query.get("from") else last - timedelta(days=default_days - 1)
+    last = parse_date(query["to"], "to") if query.get("to") is not None else today
+    first = (parse_date(query["from"], "from") if query.get("from") is not None
+             else last - timedelta(days=default_days - 1))
     if first > last:
         raise bad_query("from", "must not be after to")
     if (last - first).days + 1 > max_days:
@@ -87,7 +88,7 @@ def date_range(query: Mapping[str, str], *, default_days: int, max_days: int,
 
 def choice(query: Mapping[str, str], name: str, allowed: Iterable[str], default: str | None) -> str | None:
     value = query.get(name)
-    if value is None or value == "":
+    if value is None:  # an empty value is refused like any other, as the admin lists do
         return default
     allowed = tuple(allowed)
     if value not in allowed:
@@ -97,7 +98,7 @@ def choice(query: Mapping[str, str], name: str, allowed: Iterable[str], default:
 
 def flag(query: Mapping[str, str], name: str) -> bool | None:
     value = query.get(name)
-    if value is None or value == "":
+    if value is None:
         return None
     if value not in ("true", "false"):
         raise bad_query(name, "must be true or false")

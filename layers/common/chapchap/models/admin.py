@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from pydantic import StrictBool, StringConstraints
 
-from chapchap.models.common import Email, FullName, Input, NewPassword, Phone
+from chapchap.models.common import Email, FullName, Input, NewPassword, Phone, Unchanged
 from chapchap.models.cv import TemplateId, Title
 
 Role = Literal["user", "admin"]
@@ -22,14 +22,14 @@ class AdminUserCreateIn(Input):
 
 
 class AdminUserUpdateIn(Input):
-    full_name: FullName | None = None
-    phone_number: Phone | None = None
-    role: Role | None = None
-    status: Status | None = None
+    full_name: FullName = Unchanged
+    phone_number: Phone | None = None  # null removes the number
+    role: Role = Unchanged
+    status: Status = Unchanged
 
 
 class AdminCvUpdateIn(Input):
-    title: Title | None = None
-    template_id: TemplateId | None = None
-    is_paid: bool | None = None
+    title: Title = Unchanged
+    template_id: TemplateId = Unchanged
+    is_paid: StrictBool = Unchanged
     reason: Reason | None = None

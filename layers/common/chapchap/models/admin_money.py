@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, StrictInt, StringConstraints
+from pydantic import ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
-from chapchap.models.common import Input
+from chapchap.models.common import Input, Unchanged
 
 TEMPLATE_LAYOUTS: tuple[str, ...] = ("classic", "modern", "compact")
 THEME_FONTS: tuple[str, ...] = ("Noto Sans", "Noto Serif", "Open Sans")
@@ -74,13 +74,14 @@ class TemplateCreateIn(Input):
 class TemplateUpdateIn(Input):
     """The fields given are changed (`price: null` goes back to the default price); the
     active state has its own endpoint."""
-    name: Name | None = None
-    description: Description | None = None
-    thumbnail_url: HttpsUrl | None = None
-    layout: Layout | None = None
-    theme: Theme | None = None
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})  # an empty change is a 422
+    name: Name = Unchanged
+    description: Description = Unchanged
+    thumbnail_url: HttpsUrl | None = None  # null removes the thumbnail
+    layout: Layout = Unchanged
+    theme: Theme = Unchanged
     price: Price | None = None
-    sort: Sort | None = None
+    sort: Sort = Unchanged
 
 
 class TemplateStatusIn(Input):
@@ -91,8 +92,10 @@ class SettingsUpdateIn(Input):
     """Every field optional. Secrets are write-only (stored in Parameter Store, shown masked).
     `currency` and `business_time_zone` are accepted only unchanged."""
     default_price: Price | None = None
-    currency: Annotated[str, StringConstraints(max_length=10)] | None = None
-    business_time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    currency: Annotated[str, StringConstraints(max_length=10), Field(json_schema_extra={"readOnly": True})] | None = None
+    # readOnly: the document tells clients not to send it (a deployment parameter; sent
+    # unchanged it is accepted, changed it is a 422 READ_ONLY_SETTING that says why).
+    business_time_zone: Annotated[str, StringConstraints(max_length=64), Field(json_schema_extra={"readOnly": True})] | None = None
     ai_provider: Literal["none", "openai", "anthropic"] | None = None
     selcom_vendor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{2,40}$")] | None = None
     selcom_api_key: Secret | None = None

@@ -9,11 +9,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from chapchap.phone import PATTERN as PHONE_PATTERN
 from chapchap.phone import normalize_phone
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SPACE = " \t\n\r\f\v"  # ASCII whitespace: the same for Python and the ECMA-262 pattern clients use
+_NOT = r"[^@ \t\n\r\f\v]+"
+EMAIL_PATTERN = rf"^[ \t\n\r\f\v]*{_NOT}@{_NOT}\.{_NOT}[ \t\n\r\f\v]*$"
+_EMAIL = re.compile(rf"^{_NOT}@{_NOT}\.{_NOT}$")
 
 
 def _email(value: str) -> str:
-    value = value.strip().lower()
+    value = value.strip(_SPACE).lower()
     if len(value) > 254 or not _EMAIL.match(value):
         raise ValueError("must be an email address such as name@example.com")
     return value
@@ -31,7 +34,7 @@ def _password(value: str) -> str:
 # The json_schema_extra parts tell API clients (and the contract fuzzer) the rules the
 # validators enforce, so a request the document allows is not refused.
 Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email),
-                  Field(json_schema_extra={"pattern": r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$", "maxLength": 254,
+                  Field(json_schema_extra={"pattern": EMAIL_PATTERN, "maxLength": 254,
                                            "examples": ["amina@example.com"]})]
 NewPassword = Annotated[str, StringConstraints(max_length=200), AfterValidator(_password),
                         Field(json_schema_extra={"minLength": 8, "maxLength": 72,
