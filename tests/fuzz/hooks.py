@@ -74,6 +74,7 @@ DOMAIN_RULES = {
     ("BAD_QUERY", "sort", "cannot be combined"): "some sorts exclude a filter",
     ("BAD_QUERY", "from", "future"): "analytics start in the past",
     ("ONE_CHANGE_AT_A_TIME", None, ""): "a CV's template and paid state change in two requests",
+    ("VALIDATION_FAILED", "reason", "is required when"): "marking a CV paid or unpaid needs a reason for the audit log",
 }
 
 
