@@ -159,14 +159,6 @@ def run_size(extra: int, only: list[str] | None = None) -> list[dict[str, Any]]:
     return rows
 
 
-def calls_text(calls: dict[str, int]) -> str:
-    if not calls:
-        return "none"
-    parts = ", ".join(f"{op} {n}" for op, n in calls.items())
-    total = sum(calls.values())
-    return parts if len(calls) == 1 and total == 1 else f"{parts} = {total}"
-
-
 def run(sizes: list[int], only: list[str] | None = None) -> dict[str, Any]:
     sizes = sorted(sizes)
     runs = [{"extra": size, "rows": run_size(size, only)} for size in sizes]
@@ -189,6 +181,8 @@ def run(sizes: list[int], only: list[str] | None = None) -> dict[str, Any]:
 
 
 def render(result: dict[str, Any]) -> str:
+    from bench.report import calls_text
+
     sizes = result["sizes"]
     head = ["endpoint", "status", "DynamoDB calls"] + [f"total ({s} extra)" for s in sizes]
     rows = []
@@ -213,7 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=OUT)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    result = run(args.sizes, args.only)
+    from bench._meta import stamp
+
+    result = {**stamp(), **run(args.sizes, args.only)}
     result["seconds"] = round(time.perf_counter() - started, 1)
     print(render(result))
     args.json.parent.mkdir(parents=True, exist_ok=True)

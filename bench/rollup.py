@@ -158,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     if len(args.volumes) < 2 or min(args.volumes) < 1:
         parser.error("--volumes needs at least two positive numbers")
     started = time.perf_counter()
-    result = run(args.volumes)
+    from bench._meta import stamp
+
+    result = {**stamp(), **run(args.volumes)}
     result["seconds"] = round(time.perf_counter() - started, 1)
     print(render(result))
     args.json.parent.mkdir(parents=True, exist_ok=True)
