@@ -7,11 +7,13 @@ filled as tests/unit/test_events.py fills them (tests/support/events.py): a sign
 with an unpaid and a paid CV, an admin, a template no CV uses. Events that consume what
 they act on (deleting, suspending, logging out, changing a password, completing a payment,
 rendering a version) get a fresh one of their own just before, so every event is a
-successful request whatever the order, and the calls counted are only the event's own.
+successful request whatever the order, and the calls counted are only the event's own;
+the download finds its CV's PDF rendered.
 
 The whole run is repeated with --sizes extra users and CVs (and their payments) in the
 table, written in the current business month where the admin lists look: the counts of the
-two runs side by side show which grow with the table (none should). Per-container caches
+runs side by side show which grow with the table: none should (a fuller table may need
+fewer, when a page fills from the first partition it reads). Per-container caches
 (the default price, read at most once a minute) are warm, as in a container's steady
 state; the settings' SSM reads are not DynamoDB calls.
 
@@ -59,6 +61,9 @@ FRESH: dict[str, tuple[str, ...]] = {
     "POST /api/user/me/password": ("user",),
     "POST /api/payments/callback": ("reference",),
     "DELETE /api/admin/templates/{id}": ("template",),
+    # Not consumed, but a download answers 200 with a link only once the PDF is rendered
+    # (before that, 202 "rendering"): the PDF function renders the paid CV first.
+    "GET /api/payments/download/{cv_id}": ("rendered",),
     "PdfFunction": ("cv",),
 }
 
@@ -88,6 +93,13 @@ def _fresh(needs: Iterable[str], context: dict[str, Any], api, sim, serial: int)
         elif need == "reference":
             cv_id = new_cv(api, context["access_token"])
             context["reference"] = paid_reference(api, sim, context["access_token"], cv_id, deliver=False)
+        elif need == "rendered":
+            from tests.support.apigw import invoke
+            from tests.support.events import EVENT_FILES, fill
+
+            render = next(p for p in EVENT_FILES if p.parent.name == "pdf")
+            result = invoke("PdfFunction", fill(render.read_text(), {**context, "cv_id": context["paid_cv_id"]}))
+            assert not result.get("batchItemFailures"), result
         elif need == "template":
             from chapchap.data import templates
 
@@ -111,9 +123,10 @@ def fill_table(extra: int, seed: int = 6) -> int:
                            until=now - timedelta(seconds=5))
 
 
-def run_size(extra: int, only: list[str] | None = None) -> list[dict[str, Any]]:
+def run_size(extra: int, only: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
     """Every sample event (or those named in `only`, by route key or function id) in a fresh
-    moto account with `extra` users and CVs: one row per event."""
+    moto account with `extra` users and CVs: one row per event, and the items written for
+    the extra ones."""
     from chapchap import settings_store
     from chapchap.catalog import seed_starter_templates
     from tests.support.apigw import ApiClient, invoke
@@ -153,15 +166,15 @@ def run_size(extra: int, only: list[str] | None = None) -> list[dict[str, Any]]:
                          "event": str(path.relative_to(ROOT)), "status": status, "ok": ok,
                          "calls": dict(sorted(calls.items())), "total": calls.total,
                          "items_read": calls.total_items_read, "ms": round(elapsed, 1)})
-        rows_meta = {"extra": extra, "items_written": written}
-    for row in rows:
-        row.update(size=rows_meta)
-    return rows
+    return rows, written
 
 
 def run(sizes: list[int], only: list[str] | None = None) -> dict[str, Any]:
     sizes = sorted(sizes)
-    runs = [{"extra": size, "rows": run_size(size, only)} for size in sizes]
+    runs = []
+    for size in sizes:
+        rows, written = run_size(size, only)
+        runs.append({"extra": size, "items_written": written, "rows": rows})
     merged = []
     for index, row in enumerate(runs[0]["rows"]):
         others = [r["rows"][index] for r in runs[1:]]
@@ -171,11 +184,10 @@ def run(sizes: list[int], only: list[str] | None = None) -> dict[str, Any]:
             "calls": row["calls"], "total": row["total"],
             "by_size": {str(r["extra"]): {k: x[k] for k in ("status", "calls", "total", "items_read", "ms")}
                         for r, x in zip(runs, [row, *others])},
-            # A fuller table may need fewer calls (a page fills from the first partition it
-            # reads), never more.
             "grows": any(o["total"] > row["total"] for o in others),
         })
-    return {"sizes": sizes, "endpoints": merged,
+    return {"sizes": sizes, "items_written": {str(r["extra"]): r["items_written"] for r in runs},
+            "endpoints": merged,
             "http_routes": sum(1 for r in merged if r["kind"] == "http"),
             "all_ok": all(r["ok"] for r in merged), "none_grows": not any(r["grows"] for r in merged)}
 

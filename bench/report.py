@@ -42,6 +42,11 @@ def machine_line(data: dict[str, Any]) -> str:
             f"{data.get('system', '?')}, {data.get('python', '?')}")
 
 
+def same_machine(data: dict[str, Any]) -> tuple:
+    """What makes figures comparable (not how a benchmark spelled the Python version)."""
+    return tuple(data.get(k) for k in ("machine", "cpu", "cores", "system"))
+
+
 def ran_at(data: dict[str, Any]) -> str:
     return f"Ran {data.get('date', 'at an unrecorded time')}."
 
@@ -54,6 +59,9 @@ def coldstart_summary(data: dict[str, Any]) -> dict[str, Any]:
     return {"functions": len(data["functions"]), "measured": len(ok),
             "baseline_ms": data["baseline"]["warm"]["median_ms"],
             "min_ms": min(medians), "max_ms": max(medians), "median_ms": statistics.median(medians),
+            "fastest_min_ms": min(f["warm"]["min_ms"] for f in ok),
+            "fastest_max_ms": max(f["warm"]["min_ms"] for f in ok),
+            "baseline_min_ms": data["baseline"]["warm"]["min_ms"],
             "min_ratio": min(ratios), "max_ratio": max(ratios)}
 
 
@@ -72,7 +80,8 @@ def coldstart(data: dict[str, Any]) -> str:
         "",
         f"**{s['measured']} of {s['functions']} functions: {s['min_ms']:.0f}-{s['max_ms']:.0f} ms "
         f"(median {s['median_ms']:.0f} ms), {s['min_ratio']:.2f}-{s['max_ratio']:.2f}x the baseline "
-        f"({s['baseline_ms']:.0f} ms).**"
+        f"({s['baseline_ms']:.0f} ms).** Fastest run of each: {s['fastest_min_ms']:.0f}-{s['fastest_max_ms']:.0f} ms "
+        f"(baseline {s['baseline_min_ms']:.0f} ms)."
         + (f" Load average {load.get('start', 0):.2f} at the start, {load.get('end', 0):.2f} at the end "
            f"({data.get('cores')} cores)." if load else ""),
         "",
@@ -227,15 +236,16 @@ def build(out: Path = OUT) -> str:
     here = stamp()
     found = {name: json.loads((out / f"{name}.json").read_text()) for name, _, _ in SECTIONS
              if (out / f"{name}.json").is_file()}
-    machines = {machine_line(d) for d in found.values() if d.get("cpu")}
+    others = sorted({machine_line(d) for d in found.values()
+                     if d.get("cpu") and same_machine(d) != same_machine(here)})
     parts = [
         "# Performance report",
         "",
-        f"Generated {here['date']} by `make bench` (`{PY} -m bench`: every benchmark, then this report from "
-        "`bench/out/*.json`).",
+        f"Generated {here['date']} from `bench/out/*.json`, as `make bench` (`{PY} -m bench`) leaves them: every "
+        "benchmark runs, then this report is written. Each section says when its benchmark ran.",
         "",
         f"- Machine: {machine_line(here)}"
-        + ("" if machines <= {machine_line(here)} else f" (some figures from: {'; '.join(sorted(machines))})"),
+        + (f" (some figures from: {'; '.join(others)})" if others else ""),
         "- Reproduce everything: `make bench`. One table: the command in its section; then "
         f"`{PY} -m bench report` rewrites this file from the JSON. Options: `{PY} -m bench.<name> --help`.",
         "- Figures depend on the machine and its load (another test suite may have been running): compare runs "

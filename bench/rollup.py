@@ -142,10 +142,11 @@ def render(result: dict[str, Any]) -> str:
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths)), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
-    lines.append(f"\nthe daily record reads exactly the day's items: {'yes' if result['day_reads_equal_created'] else 'NO'}; "
+    yes = {True: "yes", False: "NO"}
+    lines.append(f"\nthe daily record reads exactly the day's items: {yes[result['day_reads_equal_created']]}; "
                  f"the smallest day's reads unchanged after the table grew: "
-                 f"{'yes' if result['same_reads_when_table_grew'] else 'NO'}; "
-                 f"records match what was created: {'yes' if result['records_right'] else 'NO'}")
+                 f"{yes[result['same_reads_when_table_grew']]}; "
+                 f"records match what was created: {yes[result['records_right']]}")
     return "\n".join(lines)
 
 

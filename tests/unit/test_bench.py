@@ -10,7 +10,7 @@ import pytest
 from bench import ddb_calls, report, rollup
 
 ROUTES = ["GET /api/health", "POST /api/cvs", "DELETE /api/cvs/{id}", "GET /api/admin/users",
-          "POST /api/payments/callback", "PdfFunction"]
+          "POST /api/payments/callback", "GET /api/payments/download/{cv_id}", "PdfFunction"]
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,7 @@ def test_every_chosen_route_succeeds_with_a_count(calls_result):
         if row["kind"] == "http":
             assert 200 <= row["status"] < 300
     assert rows["GET /api/health"]["calls"] == {"GetItem": 1}
+    assert rows["GET /api/payments/download/{cv_id}"]["status"] == 200  # the link, not "still rendering"
     # the fresh CV the delete consumes is made before counting: only the delete's own calls
     assert rows["DELETE /api/cvs/{id}"]["calls"].get("TransactWriteItems") == 1
     assert calls_result["all_ok"] and calls_result["none_grows"]
