@@ -149,7 +149,8 @@ def pdf_render(data: dict[str, Any]) -> str:
     warm_rows = []
     for fixture in fixtures:
         pages = {cell[(fixture, layout)]["pages"] for layout in layouts if (fixture, layout) in cell}
-        warm_rows.append([f"{fixture.replace('_', ' ')} ({'/'.join(map(str, sorted(pages, key=str)))} pages)"]
+        count = "/".join(map(str, sorted(pages, key=str)))
+        warm_rows.append([f"{fixture.replace('_', ' ')} ({count} page{'' if count == '1' else 's'})"]
                          + [f"{cell[(fixture, layout)]['wall_ms']:.0f} ms ({cell[(fixture, layout)]['cpu_ms']:.0f} cpu)"
                             if (fixture, layout) in cell else "" for layout in layouts])
     cold_rows = [[r["layout"], f"{r['import_ms']:.0f}", f"{r['first_render_ms']:.0f}", f"{r['total_ms']:.0f}"]

@@ -91,6 +91,8 @@ def roll_up(day: date, volume, phase: str) -> dict[str, Any]:
         "items_read": calls.total_items_read, "calls": dict(sorted(calls.items())), "total_calls": calls.total,
         "day_items_read": own.total_items_read, "day_calls": own.total,
         "period_items_read": calls.total_items_read - own.total_items_read,
+        # each read call: the partition (and index) it read and how many items it went through
+        "reads": calls.reads,
         "record_right": all(record[k] == v for k, v in expected.items())
         and summary["days"][0]["new_users"] == volume.signups,
         "ms": round(elapsed, 1),

@@ -71,6 +71,6 @@ def test_the_report_has_every_section(tmp_path, calls_result, rollup_result):
     assert "2 of 2 functions: 300-500 ms" in text and "1.20-2.00x the baseline (250 ms)" in text
     assert "| `GET /api/health` | 200 | GetItem 1 | 1 | 1 |" in text
     assert f"| {rollup_result['rows'][2]['date']} |" in text
-    assert "| one page (1 pages) | 11 ms (10 cpu) |" in text
+    assert "| one page (1 page) | 11 ms (10 cpu) |" in text
     assert "Not run yet: no `bench/out/load.json`." in text
     assert "Machine: " in text and " cores, " in text
