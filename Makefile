@@ -21,7 +21,7 @@ help:
 	@echo "make reset     forget the local stack's saved state"
 	@echo "make validate  sam validate --lint"
 	@echo "make build     sam build with python3.13, plus precompiled bytecode in the layer"
-	@echo "make bench     print the benchmark figures"
+	@echo "make bench     run the benchmarks, write bench/REPORT.md (several minutes)"
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt constraints.txt
 	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)

@@ -1,8 +1,9 @@
-"""`python -m bench`: run every benchmark module in bench/ that has a `main()`.
+"""`python -m bench`: run every benchmark module in bench/ that has a `main()`, then
+`report`, which writes bench/REPORT.md from their bench/out/*.json.
 
-`python -m bench coldstart pdf_render` runs only those. Each runs with its defaults
-(`main([])`, or `main()` if it takes no argument); for options run one on its own, e.g.
-`python -m bench.coldstart --help`.
+`python -m bench coldstart pdf_render` runs only those (add `report` to rewrite the
+report). Each runs with its defaults (`main([])`, or `main()` if it takes no argument); for
+options run one on its own, e.g. `python -m bench.coldstart --help`.
 The figures depend on the machine, so the header says which machine this was.
 """
 from __future__ import annotations
@@ -20,19 +21,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith(("model name", "hardware", "cpu model")):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+REPORT = "report"
 
 
 def header() -> str:
+    from bench._meta import cpu_model
+
     now = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     return "\n".join([
         f"date:    {now}",
@@ -63,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     names = argv or bench_modules()
+    # The report assembles what the others wrote: it goes last, whatever the order given.
+    names = [n for n in names if n != REPORT] + [n for n in names if n == REPORT]
     unknown = [n for n in names if n not in bench_modules()]
     if unknown:
         print(f"no such benchmark: {', '.join(unknown)} (have: {', '.join(bench_modules())})", file=sys.stderr)

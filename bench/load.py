@@ -1,6 +1,6 @@
 """Load: concurrent visitor journeys plus admin reads against a local stack, for a fixed time.
 
-    python -m bench.load [--users 8] [--seconds 60] [--url URL]
+    python -m bench.load [--users 3] [--seconds 20] [--url URL]
 
 Without --url it starts its own local stack (fresh state, Selcom simulator, bcrypt cost 10)
 and stops it afterwards. Each virtual visitor loops over the whole journey: create a CV
@@ -31,6 +31,8 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 ROUTE_IDS = re.compile(r"/(CV[0-9A-Z]{8}|[0-9a-f]{8}-[0-9a-f-]{27})(?=/|$)")
 
 
@@ -140,8 +142,8 @@ def start_stack(port: int, state: Path) -> subprocess.Popen:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--users", type=int, default=8, help="concurrent visitors (default 8)")
-    parser.add_argument("--seconds", type=int, default=60, help="how long new journeys start (default 60)")
+    parser.add_argument("--users", type=int, default=3, help="concurrent visitors (default 3)")
+    parser.add_argument("--seconds", type=int, default=20, help="how long new journeys start (default 20)")
     parser.add_argument("--max-journeys", type=int, default=2000, help="upper bound of journeys in all")
     parser.add_argument("--url", help="an already running stack (admin from --admin-email/--admin-password)")
     parser.add_argument("--admin-email", default="load-admin@example.com")
@@ -214,9 +216,12 @@ def main(argv: list[str] | None = None) -> int:
           f"and {paid_delta} paid CVs: {'EXACT' if exact else 'MISMATCH'}")
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
+    from bench._meta import stamp
+
     (out / "load.json").write_text(json.dumps({
-        "users": args.users, "seconds": args.seconds, "journeys": counter, "paid": len(paid), "revenue": sum(paid),
-        "requests": total_requests, "elapsed": elapsed, "exact": exact,
+        **stamp(), "users": args.users, "seconds": args.seconds, "journeys": counter, "paid": len(paid),
+        "revenue": sum(paid), "errors": sum(rec.errors.values()), "requests": total_requests, "elapsed": elapsed,
+        "exact": exact,
         "endpoints": {k: {"n": len(v), "errors": rec.errors.get(k, 0), "p50": statistics.median(v),
                           "p95": percentile(v, 95), "p99": percentile(v, 99)} for k, v in rec.latencies.items()}},
         indent=2))

@@ -6,8 +6,11 @@ caches filled), then --runs times; the table gives the median wall time
 sensitive to other load on a shared machine), plus pages and size.
 
 Cold: a fresh Python process per measurement (like a Lambda cold start; bytecode
-compiled beforehand into a private PYTHONPYCACHEPREFIX, as a layer ships .pyc) times `import chapchap.pdf` and then its first render of the two-page
-CV; median of --cold-runs processes per layout.
+compiled beforehand into a private PYTHONPYCACHEPREFIX, as a layer ships .pyc) times
+`import chapchap.pdf` and then its first render of the two-page CV; median of --cold-runs
+processes per layout.
+
+Output: tables on stdout and bench/out/pdf_render.json.
 
     python bench/pdf_render.py [--runs 15] [--cold-runs 5]
     python -m bench pdf_render
@@ -27,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYER = ROOT / "layers" / "common"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 FIXTURES = ROOT / "tests" / "fixtures" / "cvs"
 FIXTURE_NAMES = ("one_page", "two_pages", "three_pages")
 
@@ -116,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python bench/pdf_render.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15, help="warm renders per case (median), default 15")
     parser.add_argument("--cold-runs", type=int, default=5, help="fresh processes per layout (median), default 5")
-    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "out" / "pdf_render.json",
+                        help="where to write the figures (default bench/out/pdf_render.json)")
     args = parser.parse_args(argv)
     if args.runs < 1 or args.cold_runs < 1:
         parser.error("--runs and --cold-runs must be at least 1")
@@ -134,9 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     for r in cold_rows:
         print(f"{r['layout']:<8} {r['import_ms']:>10.0f} {r['first_render_ms']:>10.0f} {r['total_ms']:>9.0f}")
 
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"warm": warm_rows, "cold": cold_rows}, indent=2) + "\n")
+    from bench._meta import stamp
+
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({**stamp(), "runs": args.runs, "cold_runs": args.cold_runs,
+                                     "warm": warm_rows, "cold": cold_rows}, indent=2) + "\n")
     return 0
 
 

@@ -5,47 +5,16 @@ import os
 
 import pytest
 
-REGION = "af-south-1"
+from tests.support.world import REGION
 
 
 @pytest.fixture
 def aws(monkeypatch):
     """A fresh moto account holding the table, queues and bucket of template.yaml."""
-    from moto import mock_aws
+    from tests.support.world import moto_account
 
-    from local.template import Resolver, create_resources, global_environment, load_template
-
-    from local.aws import lighter_transactions
-
-    # Transactions cost their own items, not a copy of the table (see local/aws.py).
-    lighter_transactions()
-    with mock_aws():
-        template = load_template()
-        physical = create_resources(template, prefix="test", region=REGION)
-        env = global_environment(template, Resolver(template, physical, REGION))
-        for name, value in env.items():
-            if name not in ("BCRYPT_ROUNDS", "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_SERVICE_NAME",
-                            "POWERTOOLS_METRICS_NAMESPACE"):
-                monkeypatch.setenv(name, value)
-        _reset_caches()
+    with moto_account(monkeypatch.setenv) as physical:
         yield physical
-        _reset_caches()
-
-
-def _reset_caches() -> None:
-    from aws_lambda_powertools.utilities import parameters
-
-    from chapchap import renders, selcom, settings_store, storage
-    from chapchap.data import table
-    from chapchap.settings import settings
-
-    settings.cache_clear()
-    settings_store.reset_cache()
-    parameters.clear_caches()
-    table.reset_client()
-    storage.reset_client()
-    renders.reset_client()
-    selcom.reset_client()
 
 
 @pytest.fixture
@@ -97,23 +66,10 @@ def ddb_calls():
 @pytest.fixture
 def selcom_sim(aws, monkeypatch):
     """The Selcom simulator on a loopback port, with our client pointed at it."""
-    from chapchap import selcom
-    from local.selcom_sim import start
+    from tests.support.world import selcom_simulator
 
-    sim = start(api_key="test-selcom-key", api_secret="test-selcom-secret", vendor="TILL60001",
-                webhook_delay=0.05, push_delay=0.05, webhook_attempts=1)
-    for name, value in sim.env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("SELCOM_READ_TIMEOUT", "1")
-    # Webhooks from the simulator go nowhere in unit tests (tests deliver them by hand);
-    # the local stack's integration tests receive them over HTTP.
-    monkeypatch.setenv("PUBLIC_BASE_URL", "http://127.0.0.1:9")
-    from chapchap.settings import settings
-    settings.cache_clear()
-    selcom.reset_client()
-    yield sim
-    sim.stop()
-    selcom.reset_client()
+    with selcom_simulator(monkeypatch.setenv) as sim:
+        yield sim
 
 
 @pytest.fixture

@@ -1,0 +1,87 @@
+"""The sample events of events/, made runnable: the entities their placeholders name.
+
+The events are the ones a developer passes to `sam local invoke -e`. Placeholders for
+secrets that cannot live in a file (a fresh access or refresh token) and for ids are filled
+from a user registered here and an admin ensured here: see events/README.md. Used by
+tests/unit/test_events.py (every event succeeds) and bench/ddb_calls.py (what each costs).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from local.template import ROOT, Function, load_template
+
+TEMPLATE = load_template()
+EVENT_FILES = sorted((ROOT / "events").rglob("*.json"))
+OWNER = {"full_name": "Amina Juma", "email": "amina@example.com", "password": "correct horse battery"}
+ADMIN = {"email": "admin@cvchapchap.local", "password": "ChapChap-Admin-2026!"}
+UNUSED_TEMPLATE = "sample-unused"  # what the admin template events (update, status, delete) act on
+# The one route whose sample acts on the paid CV rather than the unpaid one.
+PAID_ROUTES = ("GET /api/payments/download/{cv_id}",)
+
+
+def function_for(path: Path) -> Function:
+    for fn in TEMPLATE.functions.values():
+        if fn.event_file == path:
+            return fn
+    raise AssertionError(f"{path} belongs to no function in template.yaml")
+
+
+def new_cv(api, token: str) -> str:
+    cv = api.post("/api/cvs", json={"template_id": "classic-navy", "content": {"basics": {"name": "Amina Juma"}}},
+                  token=token)
+    assert cv.status == 201, cv.body
+    return cv.data["cv"]["id"]
+
+
+def paid_reference(api, selcom_sim, token: str, cv_id: str, *, deliver: bool = True) -> str:
+    """A card payment for the CV, paid at the simulator; with `deliver`, Selcom's webhook too."""
+    payment = api.post("/api/payments/initiate", json={"cv_id": cv_id, "method": "card"}, token=token)
+    assert payment.status == 201, payment.body
+    reference = payment.data["payment"]["reference"]
+    selcom_sim.pay(reference)
+    if deliver:
+        api.post("/api/payments/callback", json={"order_id": reference, "payment_status": "COMPLETED"})
+    return reference
+
+
+def sample_context(api, selcom_sim, owner: dict[str, str] | None = None) -> dict[str, Any]:
+    """A user with two CVs: one unpaid (for the CV and initiate events) and one paid through
+    the simulator (for the verify, receipt, download and callback events); and an admin.
+    Needs the starter templates (chapchap.catalog.seed_starter_templates)."""
+    reply = api.post("/api/auth/register", json={**(owner or OWNER), "phone_number": "0754321987"})
+    assert reply.status == 201, reply.body
+    token = reply.data["access_token"]
+    paid_cv = new_cv(api, token)
+    reference = paid_reference(api, selcom_sim, token, paid_cv)
+    return {**reply.data, "cv_id": new_cv(api, token), "paid_cv_id": paid_cv, "reference": reference,
+            "user_id": reply.data["user"]["id"], "admin_token": admin_token(api),
+            "template_id": UNUSED_TEMPLATE}
+
+
+def admin_token(api) -> str:
+    """An admin account (as the local stack makes one) and a template no CV uses."""
+    from chapchap import accounts
+    from chapchap.data import templates
+
+    accounts.ensure_admin(ADMIN["email"], ADMIN["password"])
+    templates.put_if_absent(templates.new_template(id=UNUSED_TEMPLATE, name="Sample Unused", description="",
+                                                   layout="compact", theme={}, price=None, sort=90))
+    reply = api.post("/api/auth/login", json=ADMIN)
+    assert reply.status == 200, reply.body
+    return reply.data["access_token"]
+
+
+def fill(text: str, context: dict[str, Any]) -> dict:
+    """The event of a sample file, its placeholders replaced from `context`."""
+    text = text.replace("REPLACE_WITH_ACCESS_TOKEN", context["access_token"])
+    text = text.replace("REPLACE_WITH_REFRESH_TOKEN", context["refresh_token"])
+    text = text.replace("REPLACE_WITH_PAYMENT_REFERENCE", context["reference"])
+    text = text.replace("REPLACE_WITH_ADMIN_TOKEN", context["admin_token"])
+    text = text.replace("REPLACE_WITH_USER_ID", context["user_id"])
+    text = text.replace("REPLACE_WITH_TEMPLATE_ID", context.get("template_id", UNUSED_TEMPLATE))
+    event = json.loads(text)
+    cv_id = context["paid_cv_id"] if event.get("routeKey") in PAID_ROUTES else context["cv_id"]
+    return json.loads(json.dumps(event).replace("REPLACE_WITH_CV_ID", cv_id))
