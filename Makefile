@@ -13,7 +13,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help dev test test-unit test-integration reset build validate bench clean openapi openapi-check seed
+.PHONY: help dev test test-unit test-integration reset build validate bench fuzz clean openapi openapi-check seed
 
 help:
 	@echo "make dev       serve the whole API on http://127.0.0.1:3000 (no Docker, no AWS)"
@@ -22,6 +22,7 @@ help:
 	@echo "make validate  sam validate --lint"
 	@echo "make build     sam build with python3.13, plus precompiled bytecode in the layer"
 	@echo "make bench     run the benchmarks, write bench/REPORT.md (several minutes)"
+	@echo "make fuzz      schemathesis against a fresh local stack, FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) per operation"
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt constraints.txt
 	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
@@ -64,6 +65,12 @@ build: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# The long contract fuzz: `make test` runs the same with 5 examples and a fixed seed.
+# FUZZ_ARGS e.g. "--seed 123" to replay a run, or "--only admin".
+FUZZ_EXAMPLES ?= 100
+fuzz: $(STAMP)
+	$(PY) -m tests.fuzz --examples $(FUZZ_EXAMPLES) $(FUZZ_ARGS)
 
 clean:
 	rm -rf .aws-sam .pytest_cache
