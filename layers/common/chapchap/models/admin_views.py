@@ -188,9 +188,7 @@ class PaymentsReport(Out):
 
 
 # ---------------------------------------------------------------- analytics
-class AnalyticsDay(Out):
-    """A row of period=daily."""
-
+class _AnalyticsTotals(Out):
     period_start: Day
     period_end: Day
     cvs_created: Count
@@ -198,6 +196,11 @@ class AnalyticsDay(Out):
     revenue: Count
     new_users: Count
     downloads: Count
+
+
+class AnalyticsDay(_AnalyticsTotals):
+    """A row of period=daily."""
+
     active_users: Count
     template_usage: Annotated[dict[str, int], Field(description="template id -> CVs created")]
     template_revenue: Annotated[dict[str, int], Field(description="template id -> revenue")]
@@ -208,16 +211,9 @@ class AnalyticsDay(Out):
     partial: bool
 
 
-class AnalyticsPeriod(Out):
+class AnalyticsPeriod(_AnalyticsTotals):
     """A row of period=weekly or monthly."""
 
-    period_start: Day
-    period_end: Day
-    cvs_created: Count
-    paid_cvs: Count
-    revenue: Count
-    new_users: Count
-    downloads: Count
     active_users: Annotated[int | None, Field(ge=0, description="null until a rollup covered the period")]
     template_usage: dict[str, int]
     template_revenue: dict[str, int]
