@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import zlib
 from pathlib import Path
 
@@ -60,6 +61,7 @@ class SignIn:
 # error code -> the rule (any field), or (error code, field, words of the message) -> the rule.
 DOMAIN_RULES = {
     "PAYMENT_REQUIRED": "a CV is downloaded after it is paid for",
+    "IDEMPOTENCY_KEY_REUSED": "an Idempotency-Key belongs to the body it was first sent with",
     ("VALIDATION_FAILED", "template_id", "no active template"): "templates are data, not an enum",
     ("VALIDATION_FAILED", "password", "72 bytes"): "bcrypt's limit is 72 bytes of UTF-8; JSON Schema counts characters",
     ("VALIDATION_FAILED", "new_password", "72 bytes"): "bcrypt's limit is 72 bytes of UTF-8; JSON Schema counts characters",
@@ -115,9 +117,14 @@ def map_body(context, body):
     # Half the sign-ins are the fuzz user's own, so a successful login is fuzzed too.
     if context.operation.path == "/api/auth/login" and isinstance(body, dict) and not zlib.crc32(repr(body).encode()) % 2:
         return {**body, "email": os.environ["FUZZ_EMAIL"], "password": os.environ["FUZZ_PASSWORD"]}
-    # A CV needs an active template; a random id only ever meets the 422 that says so.
-    if isinstance(body, dict) and isinstance(body.get("template_id"), str) and context.operation.path.startswith("/api/cvs"):
-        return {**body, "template_id": _pick("template", body["template_id"])}
-    if isinstance(body, dict) and isinstance(body.get("cv_id"), str):
-        return {**body, "cv_id": _pick("cv", body["cv_id"])}
+    # A CV needs an active template; a random id only ever meets the 422 that says so. Only
+    # well-formed ids are swapped: a malformed one is the fuzzer's negative case, kept as is.
+    if not isinstance(body, dict):
+        return body
+    template_id, cv_id = body.get("template_id"), body.get("cv_id")
+    if (isinstance(template_id, str) and context.operation.path.startswith("/api/cvs")
+            and re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", template_id)):
+        return {**body, "template_id": _pick("template", template_id)}
+    if isinstance(cv_id, str) and re.fullmatch(r"[0-9a-fA-F-]{32,36}", cv_id):
+        return {**body, "cv_id": _pick("cv", cv_id)}
     return body
