@@ -6,7 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.fuzz import run
+from tests.fuzz import STACK_ENV, run
 from tests.support.stack import LocalStack
 
 
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error("--url needs --admin-email and --admin-password")
             return run(args.url, admin=(args.admin_email, args.admin_password), examples=args.examples,
                        workdir=workdir, seed=args.seed, extra=args.st_args, scopes=args.only)
-        stack = LocalStack(workdir / "state", workdir / "stack.log").start()
+        stack = LocalStack(workdir / "state", workdir / "stack.log", STACK_ENV).start()
         try:
             code = run(stack.url, admin=(stack.admin_email, stack.admin_password), examples=args.examples,
                        workdir=workdir, seed=args.seed, extra=args.st_args, scopes=args.only)

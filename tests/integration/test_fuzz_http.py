@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from tests.fuzz import run
+from tests.fuzz import STACK_ENV, run
 from tests.support.stack import LocalStack
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
@@ -19,7 +19,7 @@ SEED = int(os.environ.get("FUZZ_SEED", "20261122"))
 
 
 def test_every_operation_keeps_the_documented_contract(tmp_path, capfd):
-    stack = LocalStack(tmp_path / "state", tmp_path / "stack.log").start()
+    stack = LocalStack(tmp_path / "state", tmp_path / "stack.log", STACK_ENV).start()
     try:
         code = run(stack.url, admin=(stack.admin_email, stack.admin_password), examples=EXAMPLES,
                    workdir=tmp_path, seed=SEED)
