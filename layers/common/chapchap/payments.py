@@ -210,6 +210,14 @@ def complete(payment: dict[str, Any], *, transaction_id: str | None, channel: st
         metrics.add_metric(name="PaymentCompleted", unit="Count", value=1)
         metrics.add_metric(name="Revenue", unit="Count", value=payment["amount"])
         logger.info("payment completed", extra={"reference": reference, "source": source})
+        if source == "reconciliation":
+            # Reconciliation only looks at payments older than a webhook takes: Selcom's webhook
+            # was lost or could not be applied. One is chance; several mean the webhook is broken.
+            metrics.add_metric(name="PaymentCompletedWithoutWebhook", unit="Count", value=1)
+            logger.warning("payment completed by reconciliation, not by its webhook", extra={"reference": reference})
+        if not flips_cv:
+            metrics.add_metric(name="PaymentFlagged", unit="Count", value=1)
+            logger.warning("payment flagged: the CV was already paid", extra={"reference": reference})
         if flips_cv:
             renders.enqueue(cv["id"], cv["content_version"])
         return True
@@ -228,7 +236,8 @@ def _flag_mismatch(payment: dict[str, Any], status, source: str) -> None:
                                "expected_currency": payment["currency"], "reported_currency": status.currency,
                                "transaction_id": status.transid, "seen_by": source, "seen_at": clock.now_iso()})
     except table.ConditionFailed:
-        pass
+        return  # flagged already: reconciliation asks again every run until the payment expires
+    metrics.add_metric(name="PaymentFlagged", unit="Count", value=1)
 
 
 # ---------------------------------------------------------------- webhook
