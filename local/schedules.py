@@ -54,6 +54,10 @@ class Job:
                 "resources": [resource], "detail": detail}
 
 
+_EMULATED = ("Schedule", "ScheduleExpression", "ScheduleExpressionTimezone", "Enabled", "State", "Input",
+             "Name", "GroupName")
+
+
 def jobs_of(template: Template, anchor: datetime | None = None, resolve=None) -> list[Job]:
     """Every enabled schedule of the template (invalid expressions raise ValueError).
 
@@ -71,7 +75,9 @@ def jobs_of(template: Template, anchor: datetime | None = None, resolve=None) ->
             kind = ev.get("Type")
             if kind not in ("Schedule", "ScheduleV2"):
                 continue
-            props = resolve(ev.get("Properties", {}) or {})
+            # Only what the emulation uses: the rest (DeadLetterConfig's queue ARN, RetryPolicy)
+            # names resources that a bare parameter resolver does not know.
+            props = resolve({k: v for k, v in (ev.get("Properties", {}) or {}).items() if k in _EMULATED})
             if props.get("Enabled") is False or str(props.get("State", "ENABLED")).upper() == "DISABLED":
                 continue
             if kind == "Schedule":

@@ -175,9 +175,12 @@ def test_get_routes_cannot_write_the_table(fn):
 TABLES = sorted(TEMPLATE.resources_of("AWS::DynamoDB::Table"))
 QUEUES = TEMPLATE.resources_of("AWS::SQS::Queue")
 BUCKETS = sorted(TEMPLATE.resources_of("AWS::S3::Bucket"))
-DEAD_LETTER_QUEUES = {
+# Dead-letter queues: the targets of a queue's redrive policy, and of a schedule's DeadLetterConfig.
+DEAD_LETTER_QUEUES = ({
     _get_att_target((q.get("Properties", {}).get("RedrivePolicy") or {}).get("deadLetterTargetArn"))
-    for q in QUEUES.values()} - {None}
+    for q in QUEUES.values()} | {
+    _get_att_target((event.get("DeadLetterConfig") or {}).get("Arn"))
+    for fn in FUNCTIONS for event in fn.events_of("Schedule", "ScheduleV2")}) - {None}
 WORK_QUEUES = sorted(set(QUEUES) - DEAD_LETTER_QUEUES)
 
 
