@@ -24,7 +24,7 @@ help:
 	@echo "make bench     run the benchmarks, write bench/REPORT.md (several minutes)"
 	@echo "make fuzz      schemathesis against a fresh local stack, FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) per operation"
 
-$(STAMP): requirements-dev.txt layers/common/requirements.txt constraints.txt
+$(STAMP): requirements-dev.txt layers/common/requirements.txt layers/pdf/requirements.txt constraints.txt
 	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
@@ -61,6 +61,9 @@ build: $(STAMP)
 	PATH="$(dir $(PYTHON313)):$$PATH" $(VENV)/bin/sam build
 	$(PYTHON313) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build
 	@echo "layer: $$(find .aws-sam/build/CommonLayer -name '*.pyc' | wc -l) .pyc files for $$($(PYTHON313) -V), $$(du -sh .aws-sam/build/CommonLayer | cut -f1) unzipped (limit 250 MB with the functions)"
+	@echo "pdf layer (the PDF-making functions only): $$(du -sh .aws-sam/build/PdfLayer | cut -f1) unzipped"
+	@# fpdf2 and its fonts/images stack belong to PdfLayer alone (docs/deploy.md).
+	@! find .aws-sam/build -path .aws-sam/build/PdfLayer -prune -o -type d \( -name fpdf -o -name fontTools -o -name PIL \) -print | grep . || { echo "fpdf2, fontTools or Pillow outside PdfLayer"; exit 1; }
 	@! command -v file >/dev/null || echo "native libraries: $$(find .aws-sam/build/CommonLayer -name '*.so*' -type f -exec file -b {} + | grep -c aarch64) aarch64, $$(find .aws-sam/build/CommonLayer -name '*.so*' -type f -exec file -b {} + | grep -vc aarch64) other (Lambda is arm64)"
 
 bench: $(STAMP)

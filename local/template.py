@@ -151,7 +151,8 @@ def load_template(path: Path = TEMPLATE_PATH) -> Template:
             timeout=int(props.get("Timeout", 3)),
             memory=int(props.get("MemorySize", 128)),
             events=props.get("Events", {}) or {},
-            layers=_layer_dirs(raw, base, props.get("Layers") or []),
+            # SAM appends a function's own Layers to the Globals ones (lists are additive).
+            layers=_layer_dirs(raw, base, [*(globals_fn.get("Layers") or []), *(own.get("Layers") or [])]),
             environment=own.get("Environment"),
         )
         functions[logical_id] = fn
