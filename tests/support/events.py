@@ -14,7 +14,9 @@ from typing import Any
 from local.template import ROOT, Function, load_template
 
 TEMPLATE = load_template()
-EVENT_FILES = sorted((ROOT / "events").rglob("*.json"))
+# events/env.json is the functions' environment for `sam local invoke --env-vars`, not an event.
+ENV_VARS_FILE = ROOT / "events" / "env.json"
+EVENT_FILES = sorted(p for p in (ROOT / "events").rglob("*.json") if p != ENV_VARS_FILE)
 OWNER = {"full_name": "Amina Juma", "email": "amina@example.com", "password": "correct horse battery"}
 ADMIN = {"email": "admin@cvchapchap.local", "password": "ChapChap-Admin-2026!"}
 UNUSED_TEMPLATE = "sample-unused"  # what the admin template events (update, status, delete) act on
