@@ -49,8 +49,10 @@ test-unit: $(STAMP)
 test-integration: $(STAMP)
 	$(PY) -m pytest tests/integration $(PYTEST_ARGS)
 
+# cfn-lint's informational checks too (I3011: say what happens to stateful resources on delete).
 validate: $(STAMP)
 	$(VENV)/bin/sam validate --lint
+	$(VENV)/bin/cfn-lint template.yaml --include-checks I
 
 # sam build finds python3.13 on PATH and has pip fetch the arm64 (manylinux aarch64) wheels of
 # the layer's requirements, so it works on an x86_64 machine without Docker. Lambda cannot
