@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import fnmatch
 import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -204,8 +205,12 @@ class Role:
                 allowed = True
         return allowed
 
+    def own(self) -> list[dict[str, Any]]:
+        """The Allow statements of the function's Policies (not those SAM adds for Lambda itself)."""
+        return [s for s in self.statements if s["Effect"] == "Allow" and not s.get("Lambda")]
+
     def services(self) -> set[str]:
-        return {a.split(":", 1)[0].lower() for s in self.statements if s["Effect"] == "Allow" for a in s["Action"]}
+        return {a.split(":", 1)[0].lower() for s in self.own() for a in s["Action"]}
 
 
 def _matches(statement: dict[str, Any], request: Request) -> bool:
@@ -295,6 +300,10 @@ def role_policies(template: Template, physical: dict[str, dict[str, str]], regio
                     "Action": [str(a) for a in _as_list(statement["Action"])],
                     "Resource": [str(r) for r in _as_list(resolver.resolve(statement["Resource"]))],
                     "Policy": policy["PolicyName"],
+                    # The function's own Policies become <Role>Policy<n>. SAM adds the others
+                    # (DeadLetterQueuePolicy, EventInvokeConfig destinations) for Lambda itself
+                    # to deliver a failed asynchronous event: the handler never uses them.
+                    "Lambda": not re.fullmatch(rf"{re.escape(role_id)}Policy\d+", policy["PolicyName"]),
                 })
         managed = [str(resolver.resolve(arn)) for arn in props.get("ManagedPolicyArns") or []]
         roles[function_id] = Role(function_id, statements, managed)
@@ -345,9 +354,7 @@ def _too_wide(service: str, resource: str) -> str | None:
 def _unused_grants(role: Role, made: set[Request], allowances: dict[tuple[str, str], str]) -> list[str]:
     found = []
     function_id = role.function_id
-    for statement in role.statements:
-        if statement["Effect"] != "Allow":
-            continue
+    for statement in role.own():
         for service in sorted({a.split(":", 1)[0].lower() for a in statement["Action"]}):
             if service not in RESOURCE_CHECKED_SERVICES or (function_id, service) in allowances:
                 continue
@@ -367,7 +374,7 @@ def _unused_grants(role: Role, made: set[Request], allowances: dict[tuple[str, s
                 for action in actions:
                     if action.lower() in WRITE_ACTIONS and not any(r.action.lower() == action.lower() for r in used):
                         found.append(f"{function_id} may {action} on {resource} but never does")
-    writes = {a.lower() for s in role.statements if s["Effect"] == "Allow" for a in s["Action"]} & DYNAMODB_WRITES
+    writes = {a.lower() for s in role.own() for a in s["Action"]} & DYNAMODB_WRITES
     if writes and not any(r.action.lower() in DYNAMODB_WRITES for r in made) \
             and (function_id, "dynamodb") not in allowances:
         found.append(f"{function_id} may write the table ({', '.join(sorted(writes))}) but only reads: "

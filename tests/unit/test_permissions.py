@@ -256,6 +256,12 @@ def test_checker_refuses_table_writes_to_a_reader():
     assert found == ["Fn may write the table (dynamodb:putitem) but only reads: give it DynamoDBReadPolicy"]
 
 
+def test_checker_ignores_what_sam_adds_for_lambda_itself():
+    dead_letters = {"Action": ["sqs:SendMessage"], "Resource": ["arn:aws:sqs:af-south-1:123456789012:dlq"],
+                    "Lambda": True}
+    assert iam.problems({"Fn": _role([JWT_STATEMENT, dead_letters])}, {"Fn": {JWT}}) == []
+
+
 def test_checker_refuses_unknown_managed_policies():
     role = _role([JWT_STATEMENT], managed=["arn:aws:iam::aws:policy/AmazonS3FullAccess"])
     found = iam.problems({"Fn": role}, {"Fn": {JWT}})
