@@ -22,8 +22,9 @@ import fnmatch
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlparse
 
 from local.template import ACCOUNT_ID, Resolver, Template
@@ -160,12 +161,12 @@ class Recorder:
         original_url = botocore.signers.generate_presigned_url
         original_post = botocore.signers.generate_presigned_post
 
-        def presigned_url(client, ClientMethod, Params=None, ExpiresIn=3600, HttpMethod=None):  # noqa: N803
+        def presigned_url(client, ClientMethod, Params=None, ExpiresIn=3600, HttpMethod=None):
             operation = client._PY_TO_OP_NAME.get(ClientMethod, ClientMethod)
             recorder.add(client.meta.service_model.service_name, operation, Params or {})
             return original_url(client, ClientMethod, Params=Params, ExpiresIn=ExpiresIn, HttpMethod=HttpMethod)
 
-        def presigned_post(client, Bucket, Key, Fields=None, Conditions=None, ExpiresIn=3600):  # noqa: N803
+        def presigned_post(client, Bucket, Key, Fields=None, Conditions=None, ExpiresIn=3600):
             # The browser's POST is a PutObject signed with this function's credentials.
             recorder.add("s3", "PutObject", {"Bucket": Bucket, "Key": Key})
             return original_post(client, Bucket, Key, Fields=Fields, Conditions=Conditions, ExpiresIn=ExpiresIn)
@@ -345,7 +346,7 @@ def _too_wide(service: str, resource: str) -> str | None:
     if service == "ssm" and any(c in resource for c in "*?"):
         return "name each parameter the function reads (a path with a wildcard is every secret under it)"
     if service == "s3":
-        bucket, _, key = resource.partition(":::")[2].partition("/")
+        _bucket, _, key = resource.partition(":::")[2].partition("/")
         if key and key[0] in "*?":
             return "the whole bucket: grant only under the prefixes the function uses (photos/, pdfs/, ...)"
     return None

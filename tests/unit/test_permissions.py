@@ -39,7 +39,6 @@ def _cold_container() -> None:
     would use what another one read in this process, and its own reads would go unseen.
     Boto3 clients may stay: the recorder sees calls through any client."""
     from aws_lambda_powertools.utilities.parameters import base
-
     from chapchap import selcom, settings_store
     from chapchap.settings import settings
 
@@ -80,8 +79,8 @@ def _destructive_last(path) -> tuple:
 
 def _drive(api, invoke, selcom_sim, tokens: dict) -> None:
     from chapchap import storage
-    from chapchap.data import table
     from chapchap.data import cvs as cv_data
+    from chapchap.data import table
 
     token, admin = tokens["access_token"], tokens["admin_token"]
 
@@ -238,8 +237,8 @@ def test_checker_refuses_a_wider_parameter_path_or_prefix_than_used():
     unused = {"Action": ["ssm:GetParameter"],
               "Resource": [JWT.resource, "arn:aws:ssm:af-south-1:123456789012:parameter/app/dev/selcom-api-key"]}
     found = iam.problems({"Fn": _role([unused])}, {"Fn": {JWT}})  # a name never read
-    assert found == ["Fn may use arn:aws:ssm:af-south-1:123456789012:parameter/app/dev/selcom-api-key "
-                     "(ssm:GetParameter) but never does"]
+    assert found == [("Fn may use arn:aws:ssm:af-south-1:123456789012:parameter/app/dev/selcom-api-key "
+                     "(ssm:GetParameter) but never does")]
     read = iam.Request("s3:GetObject", "arn:aws:s3:::bucket/photos/user/1/a.png")
     write_too = {"Action": ["s3:GetObject", "s3:PutObject"], "Resource": ["arn:aws:s3:::bucket/photos/*"]}
     assert iam.problems({"Fn": _role([write_too])}, {"Fn": {read}}) == [
