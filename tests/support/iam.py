@@ -222,7 +222,7 @@ def _matches(statement: dict[str, Any], request: Request) -> bool:
     return any(fnmatch.fnmatchcase(request.resource, pattern) for pattern in statement["Resource"])
 
 
-class _FakeResolver(Resolver):
+class FakeResolver(Resolver):
     """Refs the local stack does not emulate (a topic, an alarm) become stable fake names."""
 
     def ref(self, name: str) -> Any:
@@ -281,7 +281,7 @@ def role_policies(template: Template, physical: dict[str, dict[str, str]], regio
     """function logical id -> its role, resolved against the moto account's names."""
     cfn = cfn if cfn is not None else transformed(template, region)
     resources = cfn["Resources"]
-    resolver = _FakeResolver(template, physical, region)
+    resolver = FakeResolver(template, physical, region)
     roles: dict[str, Role] = {}
     for function_id in template.functions:
         role_ref = resources[function_id]["Properties"].get("Role")

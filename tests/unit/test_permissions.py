@@ -273,3 +273,29 @@ def test_transactions_are_authorised_item_by_item():
     assert [r.action for r in requests] == ["dynamodb:PutItem", "dynamodb:ConditionCheckItem"]
     query = iam.requests_of("dynamodb", "Query", {"TableName": "t", "IndexName": "gsi1"}, REGION)
     assert query[0].resource.endswith(":table/t/index/gsi1")
+
+
+def test_inline_policies_fit_iam_limit():
+    """IAM refuses a role whose inline policies exceed 10,240 characters (whitespace not
+    counted): one line per parameter must not grow a role past it. Long names, as
+    CloudFormation makes them, so the estimate errs high."""
+    physical = {
+        "Table": {"Ref": "cvchapchap-staging-Table-ABCDEFGHIJKLMN",
+                  "Arn": "arn:aws:dynamodb:af-south-1:123456789012:table/cvchapchap-staging-Table-ABCDEFGHIJKLMN"},
+        "Bucket": {"Ref": "cvchapchap-staging-bucket-abcdefghijklmn",
+                   "Arn": "arn:aws:s3:::cvchapchap-staging-bucket-abcdefghijklmn"},
+        "PdfQueue": {"Ref": "https://sqs.af-south-1.amazonaws.com/123456789012/cvchapchap-staging-PdfQueue-ABCDEFGHIJKLMN",
+                     "Arn": "arn:aws:sqs:af-south-1:123456789012:cvchapchap-staging-PdfQueue-ABCDEFGHIJKLMN",
+                     "QueueName": "cvchapchap-staging-PdfQueue-ABCDEFGHIJKLMN"},
+    }
+    resolver = iam.FakeResolver(TEMPLATE, physical, REGION)
+    cfn = iam.transformed(TEMPLATE, REGION)
+    too_big = {}
+    for logical_id, resource in cfn["Resources"].items():
+        if resource["Type"] != "AWS::IAM::Role":
+            continue
+        size = sum(len(json.dumps(resolver.resolve(p["PolicyDocument"]), separators=(",", ":")))
+                   for p in resource["Properties"].get("Policies") or [])
+        if size > 10_240:
+            too_big[logical_id] = size
+    assert not too_big, f"roles over IAM's inline policy limit (merge statements): {too_big}"
