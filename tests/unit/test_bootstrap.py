@@ -125,7 +125,6 @@ def test_an_email_of_an_ordinary_account_is_not_promoted(aws, api):
 
 def test_the_password_from_the_operators_parameter(aws, api, logs, monkeypatch):
     import boto3
-
     from chapchap.settings import settings
 
     monkeypatch.delenv("BOOTSTRAP_ADMIN_PASSWORD", raising=False)
@@ -140,7 +139,6 @@ def test_the_password_from_the_operators_parameter(aws, api, logs, monkeypatch):
 
 def test_a_weak_parameter_is_refused_without_repeating_it(aws, api, logs, monkeypatch):
     import boto3
-
     from chapchap.bootstrap import BootstrapRefused
     from chapchap.settings import settings
 

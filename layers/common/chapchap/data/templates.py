@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from chapchap import clock
@@ -50,7 +51,7 @@ def all_ids() -> list[str]:
     return sorted(item["id"] for item in items)
 
 
-def put_if_absent(template: dict[str, Any], *, also: list[dict] = ()) -> bool:
+def put_if_absent(template: dict[str, Any], *, also: Sequence[dict] = ()) -> bool:
     """Write the template unless its id exists, with `also` (its audit entry) in the same
     transaction; False (and nothing written) when it existed."""
     try:
