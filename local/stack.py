@@ -25,8 +25,6 @@ PREFIX = "cvchapchap-local"
 # Payments never reach the template's internet gateway from here: the Selcom simulator
 # (local/services.py) replaces this, and SELCOM_BASE_URL in the environment wins over both.
 NO_SELCOM = "http://127.0.0.1:9/no-local-selcom"
-# Idempotent data the shared code can write at start (module, function), when it has them.
-SEEDS = [("chapchap.catalog", "seed_starter_templates")]
 
 
 def _off(name: str) -> bool:
@@ -91,10 +89,9 @@ class Stack:
                           if k in self.template.resources_of("AWS::Logs::LogGroup")), "")
         self.runtime = Runtime(self.template, region=self.region, prefix=self.prefix,
                                log_group=log_group, on_invoke=lambda _fid: self.mark_dirty())
-        for fn in self.template.functions.values():  # chapchap importable for ensure_admin
+        for fn in self.template.functions.values():  # chapchap importable for the bootstrap
             self.runtime._add_paths(fn)
-        self._ensure_admin()
-        self.seeded = self._seed()
+        self._bootstrap()
 
         self.consumers = consumers_for(self.template, self.physical, session.client("sqs"),
                                        self.runtime.invoke, region=self.region, log=log)
@@ -118,45 +115,25 @@ class Stack:
             if key not in self.user_env:
                 os.environ[key] = value
 
-    def _ensure_admin(self) -> None:
+    def _bootstrap(self) -> None:
+        """The first admin (ADMIN_EMAIL / ADMIN_PASSWORD) and the starter templates, through
+        the same code as BootstrapFunction in AWS (chapchap.bootstrap): audited, idempotent."""
         email = os.environ.get("ADMIN_EMAIL") or DEFAULT_ADMIN[0]
         given = os.environ.get("ADMIN_PASSWORD")
         password = given or DEFAULT_ADMIN[1]
         shown = f"{email} / {password} (default password)" if not given else \
             f"{email} (password from ADMIN_PASSWORD)"
         try:
-            accounts = importlib.import_module("chapchap.accounts")
-        except ModuleNotFoundError as exc:
-            if not (exc.name or "").startswith("chapchap"):
-                raise
-            self.admin_note = f"{shown}  [not created: chapchap.accounts is not there yet]"
-            log("warning: chapchap.accounts is not importable yet; no admin account", sys.stderr)
+            bootstrap = importlib.import_module("chapchap.bootstrap")
+            done = bootstrap.run(admin_email=email, admin_name="Administrator", admin_password=password)
+        except Exception:  # noqa: BLE001 - the stack still serves the rest; the routes will say so too
+            log(f"warning: the bootstrap failed:\n{traceback.format_exc()}", sys.stderr)
+            self.admin_note = f"{shown}  [bootstrap failed, see above]"
             return
-        except Exception:  # noqa: BLE001 - broken shared code: the routes will say so too
-            log(f"warning: importing chapchap.accounts failed:\n{traceback.format_exc()}", sys.stderr)
-            self.admin_note = f"{shown}  [not created: chapchap.accounts failed to import]"
-            return
-        try:
-            created = accounts.ensure_admin(email, password)
-        except Exception:  # noqa: BLE001 - the stack still serves the rest
-            log(f"warning: ensure_admin failed:\n{traceback.format_exc()}", sys.stderr)
-            self.admin_note = f"{shown}  [ensure_admin failed, see above]"
-            return
-        self.admin_note = f"{shown}  [{'created' if created else 'exists'}]"
-
-    def _seed(self) -> list[str]:
-        done = []
-        for module_name, function in SEEDS:
-            try:
-                seed = getattr(importlib.import_module(module_name), function, None)
-                if callable(seed):
-                    done.append(f"{function}: {seed()}")
-            except ModuleNotFoundError as exc:
-                if not (exc.name or "").startswith(module_name.split(".")[0]):
-                    raise
-            except Exception:  # noqa: BLE001 - the stack still serves the rest
-                log(f"warning: {module_name}.{function} failed:\n{traceback.format_exc()}", sys.stderr)
-        return done
+        self.admin_note = f"{shown}  [{'created' if done['admin']['created'] else 'exists'}]"
+        written = done["templates"]["created"]
+        if written:
+            self.seeded = [f"starter templates: {len(written)}"]
 
     # ------------------------------------------------------------ running
     def mark_dirty(self) -> None:

@@ -162,3 +162,27 @@ def test_admin_account_is_created_once(start_stack, tmp_path):
     if login:
         r = s.post("/api/auth/login", json={"email": s.admin_email, "password": s.admin_password})
         assert r.status_code == 200, r.text
+        # The same code as BootstrapFunction made them: audited once, by "bootstrap", not again
+        # at the restart; the starter templates are public.
+        admin = {"authorization": f"Bearer {r.json()['data']['access_token']}"}
+        entries = s.get("/api/admin/audit", params={"actor_id": "bootstrap"}, headers=admin).json()["data"]
+        assert sorted(e["action"] for e in entries) == ["template.create"] * 5 + ["user.create"]
+        assert len(s.get("/api/templates").json()["data"]) == 5
+
+
+def test_presigned_upload_reaches_the_local_emulator(stack):
+    """Locally the emulator's endpoint wins over the regional host, path-style: the URL the
+    browser gets works against the stack's own S3."""
+    import requests
+
+    r = stack.post("/api/uploads/presigned-url", json={"purpose": "cv_photo", "content_type": "image/png", "size": 5},
+                   headers={"x-anonymous-id": "5d0b1f3e-2a4c-4e6f-8a1b-3c5d7e9f1a2b"})
+    assert r.status_code == 200, r.text
+    post = r.json()["data"]
+    bucket = stack.info()["resources"]["Bucket"]["Ref"]
+    assert post["url"] == f"{stack.info()['moto_endpoint']}/{bucket}"
+    sent = requests.post(post["url"], data=post["fields"], files={"file": ("p.png", b"\x89PNG\r", "image/png")},
+                         timeout=10)
+    assert sent.status_code in (200, 204), sent.text
+    stored = stack.boto3_client("s3").get_object(Bucket=bucket, Key=post["key"])
+    assert stored["Body"].read() == b"\x89PNG\r"

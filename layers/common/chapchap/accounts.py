@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chapchap import clock
+from chapchap import audit, clock
 from chapchap.auth.passwords import hash_password, verify_password
 from chapchap.auth.tokens import issue_access_token
 from chapchap.data import counters, sessions, table, throttle, users
@@ -212,15 +212,24 @@ def change_password(user: dict[str, Any], data: ChangePasswordIn) -> None:
     logger.info("password changed; other sessions revoked", extra={"user_id": user["id"]})
 
 
-def ensure_admin(email: str, password: str, full_name: str = "Administrator") -> bool:
-    """Create an admin account unless one with that email exists. True when created."""
+def ensure_admin(email: str, password: str, full_name: str = "Administrator", *,
+                 actor: dict[str, Any] | None = None) -> bool:
+    """Create an admin account unless an account with that email exists. True when created.
+
+    With an `actor` the creation writes its audit entry in the same transaction (the
+    bootstrap, chapchap.bootstrap); without one it is test and benchmark set-up. Staff
+    accounts are not sign-ups: the users counter is not moved."""
     normalized = users.normalize_email(email)
     if table.get(*users.email_key(normalized), consistent=True):
         return False
     user = users.new_user(email=normalized, full_name=full_name, phone_number=None,
                           password_hash=hash_password(password), role="admin")
+    ops = users.create_ops(user)
+    if actor is not None:
+        ops.append(audit.entry_op(actor=actor, action="user.create", entity="user", entity_id=user["id"],
+                                  before=None, after=users.public_user(user)))
     try:
-        table.transact(users.create_ops(user))
+        table.transact(ops)
     except table.TransactionFailed as exc:
         if exc.failed_at(1):
             return False

@@ -25,11 +25,9 @@ def presign_photo(owner: Owner, data: PresignIn) -> dict:
     if data.size > MAX_PHOTO_BYTES:
         raise ValidationFailed.field("size", "a photo may be at most 2 MB")
     key = f"{photo_prefix(owner)}{uuid.uuid4().hex}.{_EXTENSIONS[data.content_type]}"
-    post = storage.client().generate_presigned_post(
-        Bucket=storage.bucket(), Key=key, ExpiresIn=EXPIRES_SECONDS,
-        Fields={"Content-Type": data.content_type},
-        Conditions=[{"Content-Type": data.content_type}, ["content-length-range", 1, MAX_PHOTO_BYTES]],
-    )
+    post = storage.upload_post(
+        key, expires=EXPIRES_SECONDS, fields={"Content-Type": data.content_type},
+        conditions=[{"Content-Type": data.content_type}, ["content-length-range", 1, MAX_PHOTO_BYTES]])
     expires_at = clock.iso(clock.now() + timedelta(seconds=EXPIRES_SECONDS))
     return {"url": post["url"], "fields": post["fields"], "key": key, "expires_at": expires_at}
 

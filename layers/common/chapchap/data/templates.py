@@ -3,15 +3,19 @@
     TEMPLATE#<id> / TEMPLATE
     gsi1: TEMPLATES / <sort>#<id>            every template (admin)
     gsi2: TEMPLATES#ACTIVE / <sort>#<id>     active ones only (sparse): the public list
+    TEMPLATES#STARTERS / WRITTEN             the bootstrap wrote the starter set (once: a
+                                             starter an admin deleted later stays deleted)
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from chapchap import clock
 from chapchap.data import table
 
 ACTIVE = "TEMPLATES#ACTIVE"
+STARTERS_WRITTEN = ("TEMPLATES#STARTERS", "WRITTEN")
 
 
 def template_key(template_id: str) -> tuple[str, str]:
@@ -47,9 +51,28 @@ def all_ids() -> list[str]:
     return sorted(item["id"] for item in items)
 
 
-def put_if_absent(template: dict[str, Any]) -> bool:
+def put_if_absent(template: dict[str, Any], *, also: Sequence[dict] = ()) -> bool:
+    """Write the template unless its id exists, with `also` (its audit entry) in the same
+    transaction; False (and nothing written) when it existed."""
     try:
-        table.transact([table.put_op(template, condition="attribute_not_exists(pk)")])
-    except table.TransactionFailed:
-        return False
+        table.transact([table.put_op(template, condition="attribute_not_exists(pk)"), *also])
+    except table.TransactionFailed as exc:
+        if exc.failed_at(0):
+            return False
+        raise
     return True
+
+
+def starters_written() -> bool:
+    return table.get(*STARTERS_WRITTEN, consistent=True) is not None
+
+
+def mark_starters_written() -> None:
+    """Idempotent: a second mark (a racing bootstrap) keeps the first one's time."""
+    pk, sk = STARTERS_WRITTEN
+    try:
+        table.transact([table.put_op({"pk": pk, "sk": sk, "type": "starters_written", "at": clock.now_iso()},
+                                     condition="attribute_not_exists(pk)")])
+    except table.TransactionFailed as exc:
+        if not exc.failed_at(0):
+            raise
