@@ -140,6 +140,15 @@ def _drive(api, invoke, selcom_sim, tokens: dict) -> None:
         if fn.events_of("HttpApi"):
             assert result["statusCode"] < 400, (fn.logical_id, result.get("body"))
 
+    # The bootstrap with the operator's password parameter (the sample event generates one).
+    import boto3
+    boto3.client("ssm", region_name=REGION).put_parameter(
+        Name=f"{os.environ['SECRETS_PATH']}/bootstrap-admin-password", Value="Operator-Chosen-Passphrase-2026",
+        Type="SecureString")
+    result = invoke("BootstrapFunction", {"admin_email": "second-owner@example.com", "admin_name": "Second Owner",
+                                          "password": "parameter"})
+    assert result["admin"]["created"] is True, result
+
     # Last, as it replaces the Selcom keys the simulator checks: every secret the settings keep.
     reply = api.put("/api/admin/settings", token=admin, json={
         "selcom_api_key": "new-selcom-api-key-0001", "selcom_api_secret": "new-selcom-api-secret-0001",
