@@ -189,3 +189,13 @@ def test_readme_is_a_front_door():
     assert len(text.splitlines()) <= 250
     assert "make dev" in text and "make test" in text and "PORT" in text
     assert "uuidgen" not in text
+
+
+def test_make_help_lists_every_target_the_documents_name():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    listed = set(re.findall(r'@echo "make ([\w-]+)', makefile))
+    named = set()
+    for document in DOCUMENTS:
+        named |= set(re.findall(r"(?m)(?:`|^|[A-Z_]+=\S+ )make ([a-z][\w-]*)", document.read_text(encoding="utf-8")))
+    assert named - {"help"} <= listed, f"make help does not list {sorted(named - listed - {'help'})}"
+    assert all(re.search(rf"(?m)^{re.escape(t)}:", makefile) for t in listed)
