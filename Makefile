@@ -16,13 +16,20 @@ STAMP := $(VENV)/.installed
 .PHONY: help dev test test-unit test-integration reset build validate bench fuzz clean openapi openapi-check seed
 
 help:
-	@echo "make dev       serve the whole API on http://127.0.0.1:3000 (no Docker, no AWS)"
-	@echo "make test      run every test (unit, handlers on moto, local stack over HTTP)"
-	@echo "make reset     forget the local stack's saved state"
-	@echo "make validate  sam validate --lint"
-	@echo "make build     sam build with python3.13, plus precompiled bytecode in the layer"
-	@echo "make bench     run the benchmarks, write bench/REPORT.md (several minutes)"
-	@echo "make fuzz      schemathesis against a fresh local stack, FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) per operation"
+	@echo "make dev               serve the whole API on http://127.0.0.1:3000 (PORT=8000 for another port; no Docker, no AWS)"
+	@echo "make test              run every test (unit, handlers on moto, local stack over HTTP)"
+	@echo "make test-unit         only tests/unit"
+	@echo "make test-integration  only tests/integration (starts the local stack)"
+	@echo "make seed              demo data in the running local stack (ARGS=\"--days 30\")"
+	@echo "make reset             forget the local stack's saved state"
+	@echo "make openapi           write openapi.json from template.yaml and the handlers"
+	@echo "make openapi-check     fail when openapi.json is stale"
+	@echo "make validate          sam validate --lint"
+	@echo "make build             sam build with python3.13, plus precompiled bytecode in the layer"
+	@echo "make bench             run the benchmarks, write bench/REPORT.md (several minutes)"
+	@echo "make fuzz              schemathesis against a fresh local stack, FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) per operation"
+	@echo "make clean             remove .aws-sam and pytest's cache"
+	@echo "Documentation: README.md, then docs/."
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt layers/pdf/requirements.txt constraints.txt
 	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)

@@ -1,4 +1,4 @@
-"""python -m local: the Docker-less local stack (see README, "Local stack").
+"""python -m local: the Docker-less local stack (docs/local-stack.md).
 
     python -m local [--port 3000] [--host 127.0.0.1] [--state-dir .local] [--reset]
     python -m local --reset-only          forget the saved state and exit

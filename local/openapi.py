@@ -5,8 +5,10 @@
     python -m local.openapi --stdout   print it
 
 Where each part comes from:
-- the routes: template.yaml (`local/template.py`), each with its function's logical id as
-  operationId and the path as API Gateway spells it (`{id}`, not Powertools' `<cv_id>`);
+- the routes: template.yaml (`local/template.py`), with the path as API Gateway spells it
+  (`{id}`, not Powertools' `<cv_id>`); the operationId is the name a client developer would
+  write (`OPERATION_IDS` below: `createCv`, `getAdminStats`), and `x-function` keeps the
+  function's logical id, so a reader goes from an operation to its handler;
 - request bodies, path parameters and the route's declared responses: the handler module's
   `app.get_openapi_schema()` (Powertools), with `responses=doc(...)` from `chapchap/apidoc.py`
   naming the model of the answer's `data` (and of its `meta` where it is not `ListMeta`), the
@@ -17,7 +19,9 @@ Where each part comes from:
   lists (`page`: `data` is an array plus `meta`, and `limit`/`cursor` query parameters),
   the `Idempotency-Key` header (`header(app, ...)`), and the errors these imply, with 503
   `SERVICE_BUSY` on every operation (http.py answers it for throttling anywhere);
-- response models: the pydantic models in `chapchap/models/` named by the routes.
+- response models: the pydantic models in `chapchap/models/` named by the routes; each
+  success answer's envelope is a named schema (`CvEnvelope`, `CvListEnvelope`: see
+  `envelope_name`), so generated clients get readable model names.
 
 A function added to template.yaml appears with no change here; only the tag descriptions
 below are data about areas.
@@ -59,7 +63,61 @@ pay through Selcom (mobile money or card) and download the PDF; admins run the b
   <access_token>`. CV routes also accept the anonymous visitor's `X-Anonymous-Id`.
 - Times are ISO 8601 in UTC with `Z`; money is an integer `amount` with a `currency` (TZS).
 
-Generated from template.yaml and the handlers by `make openapi`; the contract is API.md."""
+Generated from template.yaml and the handlers by `make openapi`; the contract's prose is
+docs/api.md in the repository."""
+# The operationId of each route: the method name a generated client gets (openapi-python-client
+# turns `createCv` into `api/cvs/create_cv.py`, TypeScript generators into `createCv()`), so
+# these are what a frontend developer would write. A route missing here gets its function's
+# logical id without "Function", in camelCase (`AdminRefundFunction` -> `adminRefund`);
+# add it here to choose better. Ids must be unique (checked when the document is built).
+OPERATION_IDS = {
+    "GET /api/health": "getHealth",
+    "POST /api/auth/register": "register",
+    "POST /api/auth/login": "login",
+    "POST /api/auth/refresh": "refreshTokens",
+    "POST /api/auth/logout": "logout",
+    "GET /api/auth/me": "getCurrentUser",
+    "GET /api/user/me": "getMyProfile",
+    "PATCH /api/user/me": "updateMyProfile",
+    "POST /api/user/me/password": "changeMyPassword",
+    "GET /api/templates": "listTemplates",
+    "POST /api/cvs": "createCv",
+    "GET /api/cvs": "listMyCvs",
+    "GET /api/cvs/{id}": "getCv",
+    "PUT /api/cvs/{id}": "updateCv",
+    "DELETE /api/cvs/{id}": "deleteCv",
+    "POST /api/cvs/{id}/duplicate": "duplicateCv",
+    "POST /api/uploads/presigned-url": "createPhotoUpload",
+    "POST /api/payments/initiate": "initiatePayment",
+    "POST /api/payments/callback": "receiveSelcomWebhook",
+    "GET /api/payments/verify/{reference}": "verifyPayment",
+    "GET /api/payments": "listMyPayments",
+    "GET /api/payments/{id}/receipt": "getPaymentReceipt",
+    "GET /api/payments/download/{cv_id}": "downloadCv",
+    "GET /api/admin/users": "listUsers",
+    "POST /api/admin/users": "createUser",
+    "GET /api/admin/users/{id}": "getUser",
+    "PUT /api/admin/users/{id}": "updateUser",
+    "DELETE /api/admin/users/{id}": "deleteUser",
+    "GET /api/admin/users/{id}/cvs": "listUserCvs",
+    "GET /api/admin/cvs": "listAdminCvs",
+    "GET /api/admin/cvs/{id}": "getAdminCv",
+    "PUT /api/admin/cvs/{id}": "updateAdminCv",
+    "DELETE /api/admin/cvs/{id}": "deleteAdminCv",
+    "GET /api/admin/audit": "listAuditEntries",
+    "GET /api/admin/stats": "getAdminStats",
+    "GET /api/admin/templates": "listAdminTemplates",
+    "GET /api/admin/templates/stats": "getTemplateStats",
+    "POST /api/admin/templates": "createTemplate",
+    "PUT /api/admin/templates/{id}": "updateTemplate",
+    "DELETE /api/admin/templates/{id}": "deleteTemplate",
+    "PUT /api/admin/templates/{id}/status": "setTemplateStatus",
+    "GET /api/admin/payments": "listAdminPayments",
+    "GET /api/admin/analytics": "getAdminAnalytics",
+    "GET /api/admin/reports/payments": "getPaymentsReport",
+    "GET /api/admin/settings": "getAdminSettings",
+    "PUT /api/admin/settings": "updateAdminSettings",
+}
 # Tag descriptions, by the path's area (/api/<area>/...). An area missing here still gets its tag.
 TAGS = {
     "health": "Liveness and the table's reachability.",
@@ -350,6 +408,24 @@ def envelope(data_schema: dict, *, is_list: bool, meta: str | None = None) -> di
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
 
 
+def operation_id(fn: Function, route: Route) -> str:
+    """The route's name in OPERATION_IDS, else the function's logical id in camelCase."""
+    named = OPERATION_IDS.get(f"{route.method} {route.path}")
+    if named:
+        return named
+    base = fn.logical_id.removesuffix("Function") or fn.logical_id
+    return base[:1].lower() + base[1:]
+
+
+def envelope_name(data_model: str, *, is_list: bool) -> str:
+    """The success envelope's schema name, from the model of its `data`: `CvData` (`{cv}`) ->
+    `CvEnvelope`, a list of `Cv` -> `CvListEnvelope`, `Download` -> `DownloadEnvelope`."""
+    base = data_model.removesuffix("[]")
+    if base.endswith("Data") and base != "Data":
+        base = base.removesuffix("Data")
+    return f"{base}{'List' if is_list or data_model.endswith('[]') else ''}Envelope"
+
+
 def _codes(lines: list[str]) -> list[str]:
     return [m.group(0) for line in lines if (m := re.match(r"[A-Z][A-Z0-9_]+", line))]
 
@@ -371,7 +447,7 @@ def _describe(lines: list[str]) -> str:
 
 
 def build_operation(fn: Function, route: Route, module, pt_route, pt_operation: dict,
-                    wanted_models: set[str]) -> dict:
+                    wanted_models: set[str], envelopes: dict[str, dict]) -> dict:
     facts = Facts(pt_route.func, getattr(module.app, "auth_mode", None))
     template_params, handler_params = _param_names(route.path), _param_names(pt_route.openapi_path)
     rename = dict(zip(handler_params, template_params))
@@ -427,8 +503,16 @@ def build_operation(fn: Function, route: Route, module, pt_route, pt_operation: 
             meta = declared_response.get(META_KEY)
             if meta:
                 wanted_models.add(meta)
-            response["content"] = {"application/json": {"schema": envelope(data_schema, is_list=facts.is_list,
-                                                                            meta=meta)}}
+            schema = envelope(data_schema, is_list=facts.is_list, meta=meta)
+            if name:
+                # Named once in components: generated clients call it CvEnvelope, not
+                # CreateCvResponse201. Two routes may share a name only with the same shape.
+                named = envelope_name(name, is_list=facts.is_list)
+                if envelopes.setdefault(named, schema) != schema:
+                    raise SystemExit(f"{fn.logical_id}: the envelope {named!r} already has another shape "
+                                     "(a different meta?); name the data model differently")
+                schema = {"$ref": REF + named}
+            response["content"] = {"application/json": {"schema": schema}}
         if status == 201 and facts.sets_anonymous_header:
             response["headers"] = {"X-Anonymous-Id": {
                 "description": "a new anonymous id, when the request had neither token nor X-Anonymous-Id",
@@ -458,7 +542,8 @@ def build_operation(fn: Function, route: Route, module, pt_route, pt_operation: 
     operation: dict[str, Any] = {"tags": [area_of(route.path)], "summary": summary}
     if description:
         operation["description"] = description
-    operation["operationId"] = fn.logical_id
+    operation["operationId"] = operation_id(fn, route)
+    operation["x-function"] = fn.logical_id
     operation["security"] = facts.security()
     if parameters:
         operation["parameters"] = parameters
@@ -501,6 +586,8 @@ def _build_document(template: Template) -> dict[str, Any]:
     paths: dict[str, dict[str, dict]] = {}
     schemas: dict[str, Any] = {}
     wanted: set[str] = {"ErrorEnvelope", "ListMeta"}
+    envelopes: dict[str, dict] = {}
+    operation_ids: dict[str, str] = {}
     for fn, routes in http_functions(template):
         module = handler_module(fn)
         app = getattr(module, "app", None)
@@ -524,7 +611,12 @@ def _build_document(template: Template) -> dict[str, Any]:
             path = paths.setdefault(route.path, {})
             if route.method.lower() in path:
                 raise SystemExit(f"{route.route_key} is routed twice in template.yaml")
-            path[route.method.lower()] = build_operation(fn, route, module, pt_route, pt_operation, wanted)
+            built = build_operation(fn, route, module, pt_route, pt_operation, wanted, envelopes)
+            earlier = operation_ids.setdefault(built["operationId"], route.route_key)
+            if earlier != route.route_key:
+                raise SystemExit(f"{route.route_key} and {earlier} both have the operationId "
+                                 f"{built['operationId']!r}; name one in OPERATION_IDS (local/openapi.py)")
+            path[route.method.lower()] = built
 
     models = response_models()
     chosen = []
@@ -538,6 +630,10 @@ def _build_document(template: Template) -> dict[str, Any]:
     for name, schema in model_schemas(chosen).items():
         if name in schemas and schemas[name] != schema:
             raise SystemExit(f"two different models are both called {name!r}; rename one")
+        schemas[name] = schema
+    for name, schema in envelopes.items():
+        if name in schemas:
+            raise SystemExit(f"the envelope {name!r} has the name of a model; rename the model")
         schemas[name] = schema
 
     from chapchap import __version__

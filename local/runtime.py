@@ -1,6 +1,6 @@
 """Runs the template's Lambda handlers in this process, like warm containers.
 
-Every function shares the process (and so the environment, see README): its CodeUri and
+Every function shares the process (and so the environment, see docs/local-stack.md): its CodeUri and
 its layers' folders go on sys.path and its handler module is imported on first use (the
 cold start). One invocation at a time per function, as one Lambda container does, so a
 handler's module-level state is never used by two requests at once.

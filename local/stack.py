@@ -55,7 +55,7 @@ class Stack:
             raise SystemExit(
                 f"{', '.join(own)} declare their own Environment in template.yaml. The local stack "
                 "runs every function in one process and cannot give one function its own "
-                "variables: move them to Globals.Function.Environment.Variables (README, local stack).")
+                "variables: move them to Globals.Function.Environment.Variables (docs/local-stack.md).")
 
     def start(self) -> None:
         self.check_template()

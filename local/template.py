@@ -243,7 +243,7 @@ class Resolver:
 
 
 def global_environment(template: Template, resolver: Resolver) -> dict[str, str]:
-    """The Globals environment, resolved; every function shares it (see README)."""
+    """The Globals environment, resolved; every function shares it (docs/local-stack.md)."""
     variables = (template.raw.get("Globals", {}).get("Function", {})
                  .get("Environment", {}).get("Variables", {}))
     resolved = resolver.resolve(variables)

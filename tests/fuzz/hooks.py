@@ -96,7 +96,7 @@ def _domain_rule(response) -> str | None:
 
 
 def _soft_deleted_cv_for_an_admin(case, response) -> bool:
-    """Deleting a CV is a soft delete (DATA.md): the owner's routes answer 404 afterwards, but
+    """Deleting a CV is a soft delete (docs/data.md): the owner's routes answer 404 afterwards, but
     the admin's view still shows it, with `deleted_at`, for support and a later restore."""
     if not case.operation.path.startswith("/api/admin/cvs/"):
         return False

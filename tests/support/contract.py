@@ -21,6 +21,12 @@ def operation(method: str, path: str) -> dict:
     return DOCUMENT["paths"][found[0].path][method.lower()]
 
 
+def resolve(schema: dict) -> dict:
+    """A schema that is a $ref to a component, replaced by that component."""
+    ref = schema.get("$ref", "")
+    return DOCUMENT["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref.startswith("#/components/") else schema
+
+
 def check_body(op: dict, status: int, body) -> None:
     """The response is documented for the operation and its body fits the schema."""
     responses = op["responses"]
@@ -38,7 +44,7 @@ def check_body(op: dict, status: int, body) -> None:
 
 
 class CheckedApi(ApiClient):
-    """Every reply is checked against the document; `seen` records (operationId, status)."""
+    """Every reply is checked against the document; `seen` records (the operation's function, status)."""
 
     def __init__(self) -> None:
         self.seen: set[tuple[str, int]] = set()
@@ -47,5 +53,5 @@ class CheckedApi(ApiClient):
         reply = super().request(method, path, **kw)
         op = operation(method, path)
         check_body(op, reply.status, reply.body)
-        self.seen.add((op["operationId"], reply.status))
+        self.seen.add((op["x-function"], reply.status))
         return reply

@@ -729,7 +729,7 @@ def test_list_calls_do_not_grow_with_the_table(api, admin, ddb_calls):
     assert large == small
     # sort=template walks template by template: fewer calls once the first template fills the page.
     assert large_template <= small_template <= 1 + 1 + 16
-    # The figures quoted in the README.
+    # The figures quoted in docs/performance.md.
     assert small[("/api/admin/users", "{month}")] == {"BatchGetItem": 1, "Query": 1}
     assert small[("/api/admin/users", "{month}&role=user")] == {"BatchGetItem": 1, "Query": 2}
     assert small[("/api/admin/users", "{month}&sort=last_login")] == {"BatchGetItem": 1, "Query": 4}

@@ -13,9 +13,9 @@ from urllib.parse import quote
 
 import pytest
 
-from local.openapi import OUTPUT, build_document, render
+from local.openapi import OPERATION_IDS, OUTPUT, build_document, render
 from tests.support.apigw import ApiClient, invoke
-from tests.support.contract import DOCUMENT, TEMPLATE, CheckedApi, check_body, operation
+from tests.support.contract import DOCUMENT, TEMPLATE, CheckedApi, check_body, operation, resolve
 from tests.support.shop import admin_token, new_cv, pay, register
 OPERATIONS = [(path, method, op) for path, methods in DOCUMENT["paths"].items() for method, op in methods.items()]
 PASSWORD = "correct horse battery"
@@ -39,13 +39,25 @@ def test_document_is_valid_openapi_3_1():
 
 def test_every_route_of_the_template_appears_exactly_once():
     expected = sorted((r.path, r.method.lower(), r.function_id) for r in TEMPLATE.routes)
-    found = sorted((path, method, op["operationId"]) for path, method, op in OPERATIONS)
+    found = sorted((path, method, op["x-function"]) for path, method, op in OPERATIONS)
     assert found == expected
     ids = [op["operationId"] for _, _, op in OPERATIONS]
     assert len(ids) == len(set(ids))
 
 
-@pytest.mark.parametrize("path, method, op", OPERATIONS, ids=[op["operationId"] for _, _, op in OPERATIONS])
+def test_operation_ids_are_chosen_names():
+    """Every route has a name in OPERATION_IDS (what generated clients call it), none left to
+    the logical-id fallback, and every success body is a named envelope."""
+    named = {f"{method.upper()} {path}": op["operationId"] for path, method, op in OPERATIONS}
+    assert named == OPERATION_IDS
+    for _, _, op in OPERATIONS:
+        for status, response in op["responses"].items():
+            if "content" in response and int(status) < 300:
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref.startswith("#/components/schemas/") and ref.endswith("Envelope")
+
+
+@pytest.mark.parametrize("path, method, op", OPERATIONS, ids=[op["x-function"] for _, _, op in OPERATIONS])
 def test_every_operation_is_documented(path, method, op):
     assert op["summary"] and op["tags"] and "security" in op
     assert "<" not in path and all(p in path for p in ("{" + q["name"] + "}" for q in op.get("parameters", [])
@@ -67,7 +79,8 @@ def test_docs_paths_are_free():
 
 def test_generated_parts():
     register = DOCUMENT["paths"]["/api/auth/register"]["post"]
-    assert register["operationId"] == "RegisterFunction" and register["security"] == []
+    assert register["operationId"] == "register" and register["x-function"] == "RegisterFunction"
+    assert register["security"] == []
     assert set(register["responses"]) == {"201", "400", "409", "413", "415", "422", "503"}
     body = register["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/RegisterIn"}
@@ -75,7 +88,8 @@ def test_generated_parts():
     assert cvs["get"]["parameters"][0]["name"] == "id"
     assert cvs["get"]["security"] == [{"bearerAuth": []}, {"anonymousId": []}]
     assert DOCUMENT["paths"]["/api/cvs"]["post"]["security"][-1] == {}  # a visitor with nothing
-    listed = DOCUMENT["paths"]["/api/cvs"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    listed = resolve(DOCUMENT["paths"]["/api/cvs"]["get"]["responses"]["200"]["content"]["application/json"]["schema"])
+    assert listed == DOCUMENT["components"]["schemas"]["CvListEnvelope"]
     assert listed["properties"]["data"]["type"] == "array" and "meta" in listed["required"]
     download = DOCUMENT["paths"]["/api/payments/download/{cv_id}"]["get"]["responses"]
     assert {"200", "202", "402"} <= set(download)
@@ -86,7 +100,7 @@ def test_generated_parts():
 
 
 # ---------------------------------------------------------------- true to the code
-@pytest.mark.parametrize("path, method, op", OPERATIONS, ids=[op["operationId"] for _, _, op in OPERATIONS])
+@pytest.mark.parametrize("path, method, op", OPERATIONS, ids=[op["x-function"] for _, _, op in OPERATIONS])
 def test_security_is_what_the_handler_enforces(aws, catalog, path, method, op):
     """Without credentials, protected operations answer 401, public ones never 401/403."""
     concrete = path
@@ -224,13 +238,13 @@ def test_the_admin_query_sets_are_the_parsers_own():
     assert documented == set(admin_payments.QUERY_PARAMETERS)
 
 
-@pytest.mark.parametrize("path, method, op", ADMIN_OPERATIONS, ids=[op["operationId"] for _, _, op in ADMIN_OPERATIONS])
+@pytest.mark.parametrize("path, method, op", ADMIN_OPERATIONS, ids=[op["x-function"] for _, _, op in ADMIN_OPERATIONS])
 def test_every_admin_route_documents_its_data_and_query(path, method, op):
     query = {p["name"] for p in op.get("parameters", []) if p["in"] == "query"}
-    assert query == ADMIN_QUERY.get(op["operationId"], set())
+    assert query == ADMIN_QUERY.get(op["x-function"], set())
     for status, response in op["responses"].items():
         if int(status) < 300 and status != "204":
-            data = response["content"]["application/json"]["schema"]["properties"]["data"]
+            data = resolve(response["content"]["application/json"]["schema"])["properties"]["data"]
             assert data and data.get("items", data) != {}, f"{op['operationId']} {status}: no data schema"
     assert "503" in op["responses"]
     if query - PAGE:
@@ -240,7 +254,7 @@ def test_every_admin_route_documents_its_data_and_query(path, method, op):
 def test_every_operation_may_be_busy():
     for _, _, op in OPERATIONS:
         busy = op["responses"]["503"]
-        if op["operationId"] == "HealthFunction":  # catches every table error: UNAVAILABLE, no Retry-After
+        if op["x-function"] == "HealthFunction":  # catches every table error: UNAVAILABLE, no Retry-After
             assert busy["x-error-codes"] == ["UNAVAILABLE"] and "headers" not in busy
             continue
         assert busy["x-error-codes"] == ["SERVICE_BUSY"] and "Retry-After" in busy["headers"]
@@ -283,7 +297,7 @@ def test_admin_query_parameters_are_what_the_parsers_accept(aws, catalog):
             for value in bad:
                 reply = api.get(path, token=token, query=f"{param['name']}={quote(value)}")
                 assert reply.status == 400 and reply.error["code"] == "BAD_QUERY", (path, param["name"], value)
-        if ADMIN_QUERY.get(op["operationId"], PAGE) - PAGE:
+        if ADMIN_QUERY.get(op["x-function"], PAGE) - PAGE:
             reply = api.get(path, token=token, query="state=completed")
             assert reply.status == 400 and reply.error["code"] == "BAD_QUERY", path
 
@@ -339,5 +353,5 @@ def test_every_admin_route_answers_what_the_document_says(aws, catalog, selcom_s
     assert api.get("/api/admin/audit", token=token, query="entity=template").status == 200
 
     covered = {op for op, status in api.seen if status < 300}
-    missing = {op["operationId"] for _, _, op in ADMIN_OPERATIONS} - covered
+    missing = {op["x-function"] for _, _, op in ADMIN_OPERATIONS} - covered
     assert not missing, f"not exercised: {sorted(missing)}"

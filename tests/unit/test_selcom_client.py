@@ -33,7 +33,7 @@ from chapchap.selcom import (
     verify_webhook_signature,
 )
 
-# The documentation's test vector (SELCOM.md).
+# The test vector of Selcom's developer documentation (docs/payments.md).
 VECTOR_KEY = "202cb962ac59075b964b07152d234b70"
 VECTOR_SECRET = "81dc9bdb52d04dc20036dbd8313ed055"
 VECTOR_TIMESTAMP = "2019-02-26T09:30:46+03:00"

@@ -1,7 +1,7 @@
 """Analytics: the daily rollup (history) and the series the dashboard charts.
 
 The rollup recomputes one finished business day from that day's own items, never from the
-live counters and never by scanning (DATA.md rule 6):
+live counters and never by scanning (docs/data.md, rule 6):
 
     new_users       gsi2 USERS#<YYYY-MM>  created_at within the day's UTC bounds   Select=COUNT
     cvs_created     gsi2 CVS#<YYYY-MM>    created_at within the bounds, by the template the

@@ -2,7 +2,7 @@
 
 A handler file builds its resolver with `api()`, declares one route, and exports
 `handler = entry(app)`. This module owns what every response must have: the error
-envelope of API.md, 400 for malformed JSON, 413 for large bodies, 422 with field details,
+envelope of docs/api.md, 400 for malformed JSON, 413 for large bodies, 422 with field details,
 security headers, correlation ids in the logs.
 """
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Only the payment functions import this module (it imports `requests`; nothing else in
 `chapchap` does, to keep other cold starts small).
 
-Signing (SELCOM.md, confirmed against Selcom's official clients): every request carries
+Signing (docs/payments.md, confirmed against Selcom's official clients): every request carries
 `Authorization: SELCOM base64(api_key)`, `Timestamp` (ISO 8601 with offset, formatted once in
 Africa/Dar_es_Salaam), `Digest-Method: HS256`, `Digest: base64(HMAC_SHA256(api_secret,
 signing_string))` and `Signed-Fields` (the field names in signing order). The signing string

@@ -1,1 +1,1 @@
-"""Data access: the table's keys and items. Knows DynamoDB, not HTTP. The key design is in README.md, "Data model"."""
+"""Data access: the table's keys and items. Knows DynamoDB, not HTTP. The key design is in docs/data.md."""

@@ -1,4 +1,4 @@
-"""Paging through time-bucketed lists (DATA.md rule 5).
+"""Paging through time-bucketed lists (docs/data.md, rule 5).
 
 Items that admins list by date carry `<index>pk = <PREFIX>#<YYYY-MM>` (business month) and a
 sort key starting with an ISO UTC timestamp. A date range reads only its months, newest (or

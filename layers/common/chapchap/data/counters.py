@@ -1,5 +1,5 @@
 """Live counters: totals, per business day, per template. They move inside the same
-transaction as the change they count (DATA.md rule 4), never by scanning.
+transaction as the change they count (docs/data.md, rule 4), never by scanning.
 
     COUNTER#TOTAL        / TOTAL              users, cvs, paid_cvs, revenue, downloads
     COUNTER#DAY#<date>   / DAY                the same for one business day, + active_users

@@ -84,7 +84,7 @@ def content_of(cv: dict[str, Any]) -> dict[str, Any]:
 
 
 def public_cv(cv: dict[str, Any], *, admin: bool = False) -> dict[str, Any]:
-    """The `cv` object of API.md."""
+    """The `cv` object of the API (docs/api.md)."""
     shown = {
         "id": cv["id"], "title": cv["title"], "template_id": cv["template_id"],
         "content": content_of(cv), "content_version": cv["content_version"],

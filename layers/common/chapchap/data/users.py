@@ -92,7 +92,7 @@ def create_ops(user: dict[str, Any]) -> list[dict]:
 
 
 def public_user(user: dict[str, Any]) -> dict[str, Any]:
-    """The `user` object of API.md: never the password hash or internal keys."""
+    """The `user` object of the API (docs/api.md): never the password hash or internal keys."""
     return {
         "id": user["id"], "email": user["email"], "full_name": user["full_name"],
         "phone_number": user.get("phone_number"), "role": user["role"], "status": user["status"],
