@@ -384,3 +384,29 @@ def test_the_documented_email_pattern_refuses_every_invisible_character_of_the_b
         char = chr(code)
         if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") and char not in " \t\n\r\f\v":
             assert not pattern.match(f"a{char}b@example.com"), hex(code)
+
+
+def test_every_admin_change_needs_the_actor_still_an_admin(api, admin):
+    """CVs, templates and settings too: a request past the guard when its admin was demoted
+    changes nothing (403), and writes no audit entry."""
+    from chapchap import admin_cvs, admin_templates, settings_store
+    from chapchap.data import users
+    from chapchap.errors import Forbidden
+    from chapchap.models.admin import AdminCvUpdateIn
+    from chapchap.models.admin_money import TemplateUpdateIn
+
+    deputy = new_user(api, admin, "deputy@cvchapchap.local", role="admin", password="Deputy-Admin-Pass-9")
+    stale = users.get(deputy["id"], consistent=True)
+    cv_id = api.post("/api/cvs", json={"title": "Old", "template_id": "classic-navy",
+                                       "content": {"basics": {"name": "Amina"}}}).data["cv"]["id"]
+    assert api.put(f"/api/admin/users/{deputy['id']}", json={"status": "suspended"}, token=admin["token"]).status == 200
+    attempts = [lambda: admin_cvs.update(stale, cv_id, AdminCvUpdateIn(title="Changed")),
+                lambda: admin_cvs.delete(stale, cv_id),
+                lambda: admin_templates.update(stale, "classic-navy", TemplateUpdateIn(name="Changed")),
+                lambda: admin_templates.set_status(stale, "classic-navy", False),
+                lambda: settings_store.update(stale, {"default_price": 4321})]
+    for attempt in attempts:
+        with pytest.raises(Forbidden):
+            attempt()
+    audit = api.get("/api/admin/audit", token=admin["token"], query="actor_id=" + deputy["id"])
+    assert audit.status != 200 or audit.data == []
