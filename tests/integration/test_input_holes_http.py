@@ -13,7 +13,7 @@ import pytest
 
 PASSWORD = "correct horse battery"
 STRONG = "Deputy-Admin-Pass-9"
-CV = '{"title": "Mine", "template_id": "classic-navy", "content": {"basics": {"name": "Amina", "score": %s}}}'
+CV = '{"title": "Mine", "template_id": "classic-navy", "content": {"basics": {"name": "Amina", "score": NUMBER}}}'
 
 
 def email(prefix="holes"):
@@ -34,7 +34,7 @@ def strict(text):
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
 def test_non_finite_numbers_are_400_and_not_stored(stack, number):
-    r = stack.post("/api/cvs", data=CV % number, headers={"content-type": "application/json"})
+    r = stack.post("/api/cvs", data=CV.replace("NUMBER", number), headers={"content-type": "application/json"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "MALFORMED_JSON"
     page = stack.get("/api/admin/cvs", headers=admin_headers(stack))
     assert page.status_code == 200
@@ -73,14 +73,14 @@ def test_two_admins_removing_each_other_never_both_succeed(stack):
             ids.append(r.json()["data"]["user"]["id"])
             login = stack.post("/api/auth/login", json={"email": address, "password": STRONG})
             tokens.append({"authorization": f"Bearer {login.json()['data']['access_token']}"})
-        results = {}
+        results: dict[str, int] = {}
         start = threading.Barrier(2)
 
-        def delete():
+        def delete(ids=ids, tokens=tokens, results=results, start=start):
             start.wait()
             results["delete"] = stack.delete(f"/api/admin/users/{ids[1]}", headers=tokens[0]).status_code
 
-        def demote():
+        def demote(ids=ids, tokens=tokens, results=results, start=start):
             start.wait()
             results["demote"] = stack.put(f"/api/admin/users/{ids[0]}", json={"role": "user"},
                                           headers=tokens[1]).status_code

@@ -53,13 +53,14 @@ def token_of(api, email, password=PASSWORD):
     return reply.data["access_token"]
 
 
-RESUME = '{"basics": {"name": "Amina", "score": %s}}'
+RESUME = '{"basics": {"name": "Amina", "score": NUMBER}}'
 
 
 # ---------------------------------------------------------------- 2: non-finite numbers
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
 def test_non_finite_numbers_are_refused_and_never_stored(api, number, ddb_calls):
-    body = '{"title": "Mine", "template_id": "classic-navy", "content": %s}' % (RESUME % number)
+    body = '{"title": "Mine", "template_id": "classic-navy", "content": CONTENT}'.replace(
+        "CONTENT", RESUME.replace("NUMBER", number))
     with ddb_calls() as calls:
         reply = api.request("POST", "/api/cvs", body=body)
     assert reply.status == 400 and reply.error["code"] == "MALFORMED_JSON"
@@ -105,9 +106,9 @@ LONE = '"Amina \\ud800"'
 
 
 @pytest.mark.parametrize("body", [
-    '{"title": %s, "template_id": "classic-navy", "content": {"basics": {"name": "A"}}}' % LONE,
-    '{"title": "Mine", "template_id": "classic-navy", "content": {"basics": {"name": %s}}}' % LONE,
-    '{"title": "Mine", "template_id": "classic-navy", "content": {%s: 1}}' % LONE,
+    '{"title": LONE, "template_id": "classic-navy", "content": {"basics": {"name": "A"}}}'.replace("LONE", LONE),
+    '{"title": "Mine", "template_id": "classic-navy", "content": {"basics": {"name": LONE}}}'.replace("LONE", LONE),
+    '{"title": "Mine", "template_id": "classic-navy", "content": {LONE: 1}}'.replace("LONE", LONE),
 ])
 def test_a_lone_surrogate_is_400_not_500_and_never_stored(api, body, ddb_calls):
     with ddb_calls() as calls:
