@@ -27,6 +27,7 @@ COMMANDS = {
     "pdf_render": f"{PY} -m bench pdf_render",
     "rollup": f"{PY} -m bench rollup",
     "load": f"{PY} -m bench load",
+    "login_timing": f"{PY} -m bench login_timing",
 }
 
 
@@ -222,12 +223,29 @@ def load(data: dict[str, Any]) -> str:
     ])
 
 
+def login_timing(data: dict[str, Any]) -> str:
+    rows = [[f"`{kind}`", f"{row['median_ms']:.0f}", f"{row['min_ms']:.0f}", f"{row['max_ms']:.0f}",
+             ", ".join(map(str, row["statuses"]))] for kind, row in data["kinds"].items()]
+    yes = {True: "yes", False: "NO"}
+    return "\n".join([
+        f"The login handler against moto, {data['runs']} sign-ins of each kind, interleaved, bcrypt cost "
+        f"{data['bcrypt_rounds']}: an unknown email, a known one with a wrong password (what a prober sends) and "
+        f"the right password. The throttles are lifted for the run. {ran_at(data)}",
+        "",
+        f"**Unknown and known emails {data['gap'] * 100:.1f}% apart (medians); within "
+        f"{data['tolerance'] * 100:.0f}%: {yes[data['within_tolerance']]}.**",
+        "",
+        table(["sign-in", "median ms", "min ms", "max ms", "statuses"], rows, {1, 2, 3}),
+    ])
+
+
 SECTIONS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
     ("coldstart", "Cold start per function", coldstart),
     ("ddb_calls", "DynamoDB calls per endpoint", ddb_calls),
     ("pdf_render", "PDF render time per layout", pdf_render),
     ("rollup", "Daily rollup: items read per day", rollup),
     ("load", "Load", load),
+    ("login_timing", "Login time: unknown and known emails", login_timing),
 ]
 
 

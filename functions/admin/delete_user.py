@@ -9,7 +9,8 @@ app = api(validation=False, auth="admin")  # no body model on this route
 @app.delete("/api/admin/users/<user_id>",
             responses=doc(errors={
              409: ["OWN_ACCOUNT: you cannot delete your own account",
-                   "CONCURRENT_UPDATE: the user or their CVs changed while deleting"],
+                   "CONCURRENT_UPDATE: the user or their CVs changed while deleting",
+                   "LAST_ADMIN: the user is the last active administrator"],
          }))
 def delete_user(user_id: str):
     admin = current_user(app)

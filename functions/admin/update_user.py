@@ -10,7 +10,8 @@ app = api(auth="admin")
 @app.put("/api/admin/users/<user_id>",
          responses=doc("UserData", errors={
              409: ["OWN_ACCOUNT: you cannot demote or suspend your own account",
-                   "CONCURRENT_UPDATE: the user changed while saving (a sign-in or another edit)"],
+                   "CONCURRENT_UPDATE: the user changed while saving (a sign-in or another edit)",
+                   "LAST_ADMIN: demoting or suspending the last active administrator"],
          }))
 def update_user(user_id: str, body: AdminUserUpdateIn):
     admin = current_user(app)

@@ -9,7 +9,8 @@ app = api(auth="user")
 
 @app.post("/api/user/me/password", responses=doc(errors={
     409: "CONCURRENT_UPDATE: the sessions changed while saving; try again",
-    422: "VALIDATION_FAILED: also when current_password is wrong"}))
+    422: "VALIDATION_FAILED: also when current_password is wrong, or (for an administrator) when "
+         "new_password is shorter than 12 characters or easy to guess"}))
 def change_password(body: ChangePasswordIn):
     user = current_user(app)
     accounts.change_password(user, body)

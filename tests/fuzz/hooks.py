@@ -67,6 +67,13 @@ DOMAIN_RULES = {
     ("VALIDATION_FAILED", "password", "72 bytes"): "bcrypt's limit is 72 bytes of UTF-8; JSON Schema counts characters",
     ("VALIDATION_FAILED", "new_password", "72 bytes"): "bcrypt's limit is 72 bytes of UTF-8; JSON Schema counts characters",
     ("VALIDATION_FAILED", "current_password", "not your current password"): "a password change needs the current one",
+    # An administrator's password is judged by a strength estimator (zxcvbn), which no schema
+    # states; and it depends on the role, another field (or the caller, for new_password).
+    ("VALIDATION_FAILED", "password", "for an administrator"): "an admin's password must be hard to guess",
+    ("VALIDATION_FAILED", "new_password", "for an administrator"): "an admin's password must be hard to guess",
+    # The email pattern lists the invisible characters of the BMP; the few beyond it (U+E0001
+    # ...) are refused by the validator alone: an ECMA-262 pattern without the u flag cannot name them.
+    ("VALIDATION_FAILED", "email", "control, format or zero-width"): "emails hold no invisible characters",
     # Money and counts are integers written without a fraction: 90.0 is refused so an amount
     # never passes through a float, though JSON Schema calls 90.0 an integer.
     ("VALIDATION_FAILED", None, "valid integer"): "integers are written without a fraction",

@@ -74,3 +74,16 @@ def test_the_report_has_every_section(tmp_path, calls_result, rollup_result):
     assert "| one page (1 page) | 11 ms (10 cpu) |" in text
     assert "Not run yet: no `bench/out/load.json`." in text
     assert "Machine: " in text and " cores, " in text
+
+
+def test_login_timing_measures_every_kind_and_reports_it(tmp_path):
+    """The figures themselves are the benchmark's business (no wall-clock assertion here):
+    the run answers every kind as expected and the report shows it."""
+    from bench import login_timing
+
+    result = login_timing.run(2, 4)
+    assert result["answers_right"] and set(result["kinds"]) == set(login_timing.KINDS)
+    assert all(row["median_ms"] > 0 for row in result["kinds"].values())
+    (tmp_path / "login_timing.json").write_text(json.dumps({**result, "date": "2026-12-02T00:00:00+00:00"}))
+    text = report.build(tmp_path)
+    assert "## Login time: unknown and known emails" in text and "| `known-wrong` |" in text

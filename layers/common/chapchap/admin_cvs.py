@@ -151,7 +151,7 @@ def update(actor: dict[str, Any], cv_id: str, data: AdminCvUpdateIn) -> dict[str
         # Template deletion is refused while live CVs use it: move them with the CV.
         ops += [counters.live_cv_op(cv["template_id"], -1), counters.live_cv_op(template_id, +1)]
     try:
-        table.transact(ops)
+        audit.admin_transact(actor, ops)
     except table.TransactionFailed as exc:
         if exc.failed_at(0):
             raise Conflict("The CV changed while saving (paid, edited or deleted). Reload and try again.",
@@ -176,7 +176,7 @@ def delete(actor: dict[str, Any], cv_id: str) -> None:
                           before=_view(cv), after=_view(after)),
            counters.live_cv_op(cv["template_id"], -1)]
     try:
-        table.transact(ops)
+        audit.admin_transact(actor, ops)
     except table.TransactionFailed as exc:
         if exc.failed_at(0):
             raise Conflict("This CV was deleted meanwhile.", code="CV_DELETED") from None

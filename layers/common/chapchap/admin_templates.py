@@ -141,9 +141,10 @@ def create(actor: dict[str, Any], data: TemplateCreateIn) -> dict[str, Any]:
                                       layout=data.layout, theme=theme, price=data.price,
                                       thumbnail_url=data.thumbnail_url, is_active=data.is_active, sort=data.sort)
         try:
-            table.transact([table.put_op(item, condition="attribute_not_exists(pk)"),
-                            audit.entry_op(actor=actor, action="template.create", entity="template",
-                                           entity_id=template_id, before=None, after=snapshot(item))])
+            audit.admin_transact(actor, [
+                table.put_op(item, condition="attribute_not_exists(pk)"),
+                audit.entry_op(actor=actor, action="template.create", entity="template", entity_id=template_id,
+                               before=None, after=snapshot(item))])
             return admin_view(item, None)
         except table.TransactionFailed as exc:
             if not exc.failed_at(0):
@@ -176,7 +177,7 @@ def update(actor: dict[str, Any], template_id: str, data: TemplateUpdateIn) -> d
     expression = table.set_remove(sets, removes)
     after_item = {**current, **changed, "updated_at": now}
     try:
-        table.transact([
+        audit.admin_transact(actor, [
             table.update_op(*templates.template_key(template_id), expression,
                             condition="attribute_exists(pk) AND updated_at = :old", names=names, **values),
             audit.entry_op(actor=actor, action="template.update", entity="template", entity_id=template_id,
@@ -205,7 +206,7 @@ def set_status(actor: dict[str, Any], template_id: str, is_active: bool) -> dict
         expression = "SET is_active = :active, updated_at = :now REMOVE gsi2pk, gsi2sk"
         values = {"active": False}
     try:
-        table.transact([
+        audit.admin_transact(actor, [
             table.update_op(*templates.template_key(template_id), expression,
                             condition="attribute_exists(pk) AND updated_at = :old",
                             now=now, old=current["updated_at"], **values),
@@ -231,7 +232,7 @@ def delete(actor: dict[str, Any], template_id: str) -> None:
         raise NotFound("No such template.")
     _refuse_if_used(found.get(counter_key))
     try:
-        table.transact([
+        audit.admin_transact(actor, [
             table.condition_op(*counter_key, counters.TEMPLATE_UNUSED_CONDITION, zero=0),
             table.delete_op(*template_key, condition="updated_at = :old", old=current["updated_at"]),
             audit.entry_op(actor=actor, action="template.delete", entity="template", entity_id=template_id,

@@ -9,6 +9,12 @@ object, never a password hash). DynamoDB calls per request, besides the guard's 
     read             1 GetItem
     update           1 GetItem + 1 transaction
     delete           1 GetItem + 1 Query + 1 transaction (+1 conditional write per CV beyond 90)
+(+1 GetItem, up to 120 Queries and 1 transaction, once per deployment, to start the admin
+counter for data from before it: see `users.count_active_admins`).
+
+Every change is conditioned, in its own transaction, on the actor still being an active
+admin (a ConditionCheck on the actor's user item), and every change that makes or unmakes an
+active admin moves the ADMINS counter with a condition that one always remains.
     CVs of a user    1 GetItem + 1 Query
 """
 from __future__ import annotations
@@ -17,11 +23,11 @@ from typing import Any
 
 from chapchap import admin_query, audit, clock, cursor
 from chapchap.apidoc import param
-from chapchap.auth.passwords import hash_password
+from chapchap.auth.passwords import admin_password_problem, hash_password
 from chapchap.data import buckets, counters, merged, table, users
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import Owner
-from chapchap.errors import Conflict, NotFound
+from chapchap.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chapchap.models.admin import AdminUserCreateIn, AdminUserUpdateIn
 from chapchap.periods import enum_param
 
@@ -93,32 +99,73 @@ def read(user_id: str) -> dict[str, Any]:
     return users.public_user(_get(user_id))
 
 
+def _commit(ops: list[dict], *, actor_at: int | None, counter_at: int | None, changed_at: int,
+            conflict: str) -> None:
+    """Commit an admin's change. The actor check (`actor_at`) and the admin counter
+    (`counter_at`) are in the transaction, not read before it: see `users.admin_count_ops`."""
+    for first_try in (True, False):
+        try:
+            table.transact(ops)
+            return
+        except table.TransactionFailed as exc:
+            if actor_at is not None and exc.failed_at(actor_at):
+                raise Forbidden("This needs an administrator account.", code="FORBIDDEN") from None
+            if exc.failed_at(changed_at):
+                raise Conflict(conflict, code="CONCURRENT_UPDATE") from None
+            if counter_at is not None and exc.failed_at(counter_at):
+                if first_try and users.active_admins() is None:
+                    users.count_active_admins()  # data from before the counter: start it, retry
+                    continue
+                raise Conflict("This would leave no active administrator. Make another user an "
+                               "administrator first.", code="LAST_ADMIN") from None
+            raise
+
+
+def _guarded(ops: list[dict], actor: dict[str, Any], delta: int) -> tuple[list[dict], int | None, int | None]:
+    """`ops` + the actor check + the counter's move, with their indexes."""
+    counter = users.admin_count_ops(delta)
+    return (ops + [users.actor_check_op(actor["id"])] + counter, len(ops),
+            len(ops) + 1 if counter else None)
+
+
 def create(actor: dict[str, Any], data: AdminUserCreateIn) -> dict[str, Any]:
+    if data.role == "admin":
+        problem = admin_password_problem(data.password, user_inputs=(data.email, data.full_name))
+        if problem:
+            raise ValidationFailed.field("password", problem)
     user = users.new_user(email=data.email, full_name=data.full_name, phone_number=data.phone_number,
                           password_hash=hash_password(data.password), role=data.role)
     shown = users.public_user(user)
-    ops = (users.create_ops(user) + counters.add_ops({"users": 1})
-           + [audit.entry_op(actor=actor, action="user.create", entity="user", entity_id=user["id"],
-                             before=None, after=shown)])
+    ops, actor_at, counter_at = _guarded(
+        users.create_ops(user) + counters.add_ops({"users": 1})
+        + [audit.entry_op(actor=actor, action="user.create", entity="user", entity_id=user["id"],
+                          before=None, after=shown)],
+        actor, 1 if users.is_active_admin(user) else 0)
     try:
-        table.transact(ops)
-    except table.TransactionFailed as exc:
-        if exc.failed_at(1):
+        _commit(ops, actor_at=actor_at, counter_at=counter_at, changed_at=1, conflict="")
+    except Conflict as exc:
+        if exc.code == "CONCURRENT_UPDATE":  # the email item (index 1)
             raise Conflict("An account with this email already exists.", code="EMAIL_TAKEN") from None
         raise
     return shown
 
 
-def update(actor: dict[str, Any], user_id: str, data: AdminUserUpdateIn) -> dict[str, Any]:
-    changes = data.model_dump(exclude_unset=True)
-    user = _get(user_id)
-    changes = {k: v for k, v in changes.items() if v != user.get(k)}
+def update_ops(actor: dict[str, Any], user: dict[str, Any], data: AdminUserUpdateIn) -> list[dict]:
+    """The transaction of an update, built from the reads of `actor` and `user` (public for
+    the tests that race two of them)."""
+    return _update_plan(actor, user, data)[0]
+
+
+def _update_plan(actor: dict[str, Any], user: dict[str, Any],
+                 data: AdminUserUpdateIn) -> tuple[list[dict], dict[str, Any], int | None, int | None]:
+    user_id = user["id"]
+    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v != user.get(k)}
     if user_id == actor["id"] and (changes.get("role") == "user" or changes.get("status") == "suspended"):
         raise Conflict("You cannot demote or suspend your own account. Ask another administrator.",
                        code="OWN_ACCOUNT")
-    if not changes:
-        return users.public_user(user)
     after = {**user, **changes}
+    if not changes:
+        return [], after, None, None
     now = clock.now_iso()
     sets, removes, names, values = table.field_changes(changes)
     names["#updated"] = "updated_at"
@@ -139,18 +186,56 @@ def update(actor: dict[str, Any], user_id: str, data: AdminUserUpdateIn) -> dict
     if changes.get("status") == "suspended":  # every session ends, not only until reactivation
         sets.append("session_epoch = session_epoch + :one")
         values["one"] = 1
+    own = user_id == actor["id"]
+    if own:  # one write per item: the actor check goes into the update's own condition
+        condition += " AND #actor_role = :actor_role AND #actor_status = :actor_status"
+        names.update({"#actor_role": "role", "#actor_status": "status"})
+        values.update(actor_role="admin", actor_status="active")
     expression = table.set_remove(sets, removes)
     ops = [table.update_op(*users.user_key(user_id), expression, condition=condition, names=names, **values),
            audit.entry_op(actor=actor, action="user.update", entity="user", entity_id=user_id,
                           before=users.public_user(user), after=users.public_user(after))]
+    delta = int(users.is_active_admin(after)) - int(users.is_active_admin(user))
+    if own:
+        counter = users.admin_count_ops(delta)  # 0: an admin cannot demote or suspend itself
+        return ops + counter, after, None, len(ops) if counter else None
+    ops, actor_at, counter_at = _guarded(ops, actor, delta)
+    return ops, after, actor_at, counter_at
+
+
+def update(actor: dict[str, Any], user_id: str, data: AdminUserUpdateIn) -> dict[str, Any]:
+    user = _get(user_id)
+    ops, after, actor_at, counter_at = _update_plan(actor, user, data)
+    if not ops:
+        return users.public_user(user)
     try:
-        table.transact(ops)
-    except table.TransactionFailed as exc:
-        if exc.failed_at(0):
-            raise Conflict("The user changed while saving (a sign-in or another edit). Reload and try again.",
-                           code="CONCURRENT_UPDATE") from None
+        _commit(ops, actor_at=actor_at, counter_at=counter_at, changed_at=0,
+                conflict="The user changed while saving (a sign-in or another edit). Reload and try again.")
+    except Conflict as exc:
+        if exc.code == "CONCURRENT_UPDATE" and user_id == actor["id"] and not users.is_active_admin(
+                users.get(user_id, consistent=True) or {}):
+            raise Forbidden("This needs an administrator account.", code="FORBIDDEN") from None
         raise
     return users.public_user(after)
+
+
+def delete_ops(actor: dict[str, Any], user: dict[str, Any]) -> list[dict]:
+    """The transaction of a delete, built from the reads of `actor` and `user` (public for
+    the tests that race two of them)."""
+    return _delete_plan(actor, user)[0]
+
+
+def _delete_plan(actor: dict[str, Any], user: dict[str, Any]) -> tuple[list[dict], dict | None, int, int | None]:
+    user_id = user["id"]
+    cvs, more = cv_data.list_for(Owner("user", user_id), limit=DELETE_CVS_IN_TRANSACTION, start_key=None)
+    now = clock.now_iso()
+    ops, actor_at, counter_at = _guarded(
+        [table.delete_op(*users.user_key(user_id), condition="updated_at = :seen", seen=user["updated_at"]),
+         table.delete_op(*users.email_key(user["email"]), condition="user_id = :user", user=user_id),
+         audit.entry_op(actor=actor, action="user.delete", entity="user", entity_id=user_id,
+                        before=users.public_user(user), after=None)],
+        actor, -1 if users.is_active_admin(user) else 0)
+    return ops + [cv_data.unown_op(cv["id"], user_id, now) for cv in cvs], more, actor_at, counter_at
 
 
 def delete(actor: dict[str, Any], user_id: str) -> None:
@@ -159,18 +244,11 @@ def delete(actor: dict[str, Any], user_id: str) -> None:
     if user_id == actor["id"]:
         raise Conflict("You cannot delete your own account. Ask another administrator.", code="OWN_ACCOUNT")
     user = _get(user_id)
-    owner = Owner("user", user_id)
-    cvs, more = cv_data.list_for(owner, limit=DELETE_CVS_IN_TRANSACTION, start_key=None)
+    ops, more, actor_at, counter_at = _delete_plan(actor, user)
+    _commit(ops, actor_at=actor_at, counter_at=counter_at, changed_at=0,
+            conflict="The user or their CVs changed while deleting. Try again.")
     now = clock.now_iso()
-    ops = [table.delete_op(*users.user_key(user_id), condition="updated_at = :seen", seen=user["updated_at"]),
-           table.delete_op(*users.email_key(user["email"]), condition="user_id = :user", user=user_id),
-           audit.entry_op(actor=actor, action="user.delete", entity="user", entity_id=user_id,
-                          before=users.public_user(user), after=None),
-           *[cv_data.unown_op(cv["id"], user_id, now) for cv in cvs]]
-    try:
-        table.transact(ops)
-    except table.TransactionFailed:
-        raise Conflict("The user or their CVs changed while deleting. Try again.", code="CONCURRENT_UPDATE") from None
+    owner = Owner("user", user_id)
     while more:  # a user with more CVs than one transaction holds: detach the rest
         cvs, more = cv_data.list_for(owner, limit=100, start_key=more)
         for cv in cvs:

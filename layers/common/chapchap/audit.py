@@ -5,7 +5,8 @@
     gsi2: AUDITON#<entity> / <at>#<id>       by entity type (user, cv, template, settings, ...)
 
 `entry_op` goes into the same transaction as the change it describes, so a change and its
-audit entry exist together or not at all. Secrets never enter an entry: callers pass masked
+audit entry exist together or not at all. `admin_transact` commits such a transaction on the
+condition that its actor is still an active admin at that moment. Secrets never enter an entry: callers pass masked
 values (see `settings_store.mask`).
 """
 from __future__ import annotations
@@ -14,7 +15,8 @@ import uuid
 from typing import Any
 
 from chapchap import clock
-from chapchap.data import table
+from chapchap.data import table, users
+from chapchap.errors import Forbidden
 
 
 def entry_op(*, actor: dict[str, Any], action: str, entity: str, entity_id: str,
@@ -35,3 +37,16 @@ def entry_op(*, actor: dict[str, Any], action: str, entity: str, entity_id: str,
 def public_entry(item: dict[str, Any]) -> dict[str, Any]:
     return {k: item.get(k) for k in ("id", "at", "actor_id", "actor_email", "action", "entity", "entity_id",
                                      "before", "after", "reason")}
+
+
+def admin_transact(actor: dict[str, Any], operations: list[dict]) -> None:
+    """table.transact, with a ConditionCheck that `actor` is still an active admin appended
+    (last, so the callers' `failed_at` indexes stay). The request guard read the actor a
+    moment before: an admin demoted, suspended or deleted since then changes nothing (403).
+    Any other cancellation is the caller's TransactionFailed, as from table.transact."""
+    try:
+        table.transact([*operations, users.actor_check_op(actor["id"])])
+    except table.TransactionFailed as exc:
+        if exc.failed_at(len(operations)):
+            raise Forbidden("This needs an administrator account.", code="FORBIDDEN") from None
+        raise

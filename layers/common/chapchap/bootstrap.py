@@ -95,14 +95,21 @@ def from_event(event: dict[str, Any] | None) -> dict[str, Any]:
 def _password_from_parameter() -> str:
     from pydantic import TypeAdapter, ValidationError
 
+    from chapchap.auth.passwords import admin_password_problem
     from chapchap.models.common import NewPassword
     from chapchap.secretstore import get_secret
 
     value = get_secret(PASSWORD_SECRET)
     try:
         # hide_input_in_errors: the value must not reach the message (nor the logs).
-        return TypeAdapter(NewPassword, config={"hide_input_in_errors": True}).validate_python(value)
+        password = TypeAdapter(NewPassword, config={"hide_input_in_errors": True}).validate_python(value)
     except ValidationError as exc:
         reasons = "; ".join(e["msg"] for e in exc.errors())
         raise BootstrapRefused(f"the password in {PASSWORD_SECRET} is not acceptable: {reasons}") from None
+    # An admin's password also has to pass the strength rule (docs/hardening.md); the reason
+    # names the rule, never the value.
+    problem = admin_password_problem(password)
+    if problem:
+        raise BootstrapRefused(f"the password in {PASSWORD_SECRET} is not acceptable: it {problem}")
+    return password
 

@@ -9,7 +9,6 @@ admin can refuse to delete a template in use with one conditional check.
 """
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from typing import Any
@@ -17,8 +16,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from chapchap import clock, cursor, renders, uploads
-from chapchap.data import cvs as cv_data
 from chapchap.data import counters, table, templates
+from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import Owner
 from chapchap.errors import Conflict, NotFound, PayloadTooLarge, Unauthorized, ValidationFailed
 from chapchap.models.cv import CvCreateIn, CvUpdateIn
@@ -231,7 +230,7 @@ def duplicate(owner: Owner, cv_id: str) -> dict[str, Any]:
     title = source["title"]
     copy = cv_data.new_cv(owner=owner, template_id=source["template_id"],
                           title=(title if len(title) <= 113 else title[:113]) + " (copy)",
-                          content=json.loads(source.get("content_json") or "{}"))
+                          content=cv_data.content_of(source))
     copy["duplicated_from"] = cv_id
     table.transact([table.put_op(copy, condition="attribute_not_exists(pk)"),
                     *counters.add_ops({"cvs": 1}, template_id=copy["template_id"], template_only={"live_cvs": 1})])

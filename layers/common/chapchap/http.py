@@ -7,6 +7,7 @@ security headers, correlation ids in the logs.
 """
 from __future__ import annotations
 
+import base64
 import json
 import re
 import warnings
@@ -35,19 +36,48 @@ SECURITY_HEADERS = {
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
+def _no_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON number")
+
+
+class _NotJson(ValueError):
+    """What strict parsing refuses beyond the grammar: NaN, Infinity, invalid Unicode."""
+
+
 def parse_json(text: str) -> Any:
-    """json.loads that answers 400 for bad or absurdly nested JSON instead of crashing."""
+    """Strict json.loads that answers 400 MALFORMED_JSON instead of crashing or storing junk.
+
+    Python's json takes `NaN`, `Infinity` and `-Infinity`, and `"\\ud800"` (half of a UTF-16
+    pair); none of them can be written back as JSON (JSON.parse fails on the whole document)
+    nor as UTF-8 (a 500 when stored), so they are refused here, where every body comes in."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant)
     except RecursionError:
         raise BadRequest("The JSON body is nested too deeply.", code="MALFORMED_JSON") from None
+    except _NotJson as exc:
+        raise BadRequest(f"The request body is not valid JSON: {exc}.", code="MALFORMED_JSON",
+                         details=[{"location": "body", "message": str(exc)}]) from None
     except ValueError as exc:
         position = getattr(exc, "pos", None)
         details = [{"location": "body", "position": position}] if position is not None else []
         raise BadRequest("The request body is not valid JSON.", code="MALFORMED_JSON",
                          details=details) from None
-    _check_depth(value)
+    _check_tree(value)
     return value
+
+
+def _valid_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no character, and no UTF-8 for it
+        return False
+    return True
+
+
+def safe_text(text: str) -> str:
+    """`text` with what is not Unicode (lone surrogates) written as `\\udXXX` escapes, for
+    keeping what a caller sent (the webhook's record) without failing on it."""
+    return text if _valid_unicode(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def parse_json_body(text: str) -> Any:
@@ -60,15 +90,25 @@ def parse_json_body(text: str) -> Any:
     return value
 
 
-def _check_depth(value: Any) -> None:
+def _check_tree(value: Any) -> None:
+    """Depth and Unicode of every node, without recursion (a deep body must not crash us)."""
+    bad_text = BadRequest("The request body is not valid JSON: a string holds a lone surrogate "
+                          "(\\ud800-\\udfff without its pair), which is not Unicode.", code="MALFORMED_JSON",
+                          details=[{"location": "body", "message": "invalid Unicode"}])
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
             raise BadRequest(f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels.",
                              code="MALFORMED_JSON")
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
+        if isinstance(node, str):
+            if not _valid_unicode(node):
+                raise bad_text
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                if not _valid_unicode(key):
+                    raise bad_text
+                stack.append((child, depth + 1))
         elif isinstance(node, list):
             stack.extend((v, depth + 1) for v in node)
 
@@ -78,13 +118,20 @@ def error_response(error: ApiError) -> Response:
                     body=json.dumps(error.body(), ensure_ascii=False), headers=error.headers)
 
 
+def dumps(value: Any) -> str:
+    """A response body. allow_nan=False: a non-finite number that got past the parser (data
+    stored before it was strict) fails here, loudly, rather than sending `NaN`, which is not
+    JSON and breaks the client's parse of the whole page."""
+    return json.dumps(value, ensure_ascii=False, default=str, allow_nan=False)
+
+
 def ok(data: Any, status: int = 200, headers: dict[str, str] | None = None,
        meta: dict | None = None) -> Response:
     body: dict[str, Any] = {"data": data}
     if meta is not None:
         body["meta"] = meta
     return Response(status_code=status, content_type="application/json",
-                    body=json.dumps(body, ensure_ascii=False, default=str), headers=headers)
+                    body=dumps(body), headers=headers)
 
 
 def created(data: Any, headers: dict[str, str] | None = None) -> Response:
@@ -205,6 +252,31 @@ def _json_media_type(event: dict) -> None:
     headers[name] = "application/json"
 
 
+def _text_body(event: dict) -> None:
+    """A base64 body (API Gateway sends one without a text Content-Type) decoded here: bytes
+    that are not UTF-8 are a 400, where Powertools' own decoding would raise a 500."""
+    if not (event.get("isBase64Encoded") and event.get("body")):
+        return
+    try:
+        text = base64.b64decode(event["body"]).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The request body is not valid JSON: it is not UTF-8 text.",
+                         code="MALFORMED_JSON", details=[{"location": "body", "message": "not UTF-8"}]) from None
+    event["body"], event["isBase64Encoded"] = text, False
+
+
+def text_body(event: Any) -> str:
+    """The body of a route that must take anything (the webhook): bytes that are not UTF-8
+    become U+FFFD rather than an error."""
+    body = event.body or ""
+    if event.is_base64_encoded and body:
+        try:
+            return base64.b64decode(body).decode("utf-8", "replace")
+        except ValueError:
+            return body
+    return body
+
+
 def entry(app: APIGatewayHttpResolver):
     """The Lambda handler of an API function: logging context, metrics, size limit, headers."""
 
@@ -219,6 +291,7 @@ def entry(app: APIGatewayHttpResolver):
             app.append_context(user=_caller(app.auth_mode, event.get("headers") or {}))
             if app.json_body:
                 _json_media_type(event)
+                _text_body(event)
         except ApiError as error:
             app.clear_context()
             response = {"statusCode": error.status, "headers": dict(error.headers),

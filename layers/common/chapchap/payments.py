@@ -247,14 +247,15 @@ _SAFE_HEADERS = ("content-type", "user-agent", "timestamp", "digest-method", "di
 
 def handle_callback(body: str, headers: dict[str, str]) -> dict[str, Any]:
     """Record the call, then treat it as a hint: confirm with Selcom before changing anything."""
-    from chapchap.http import parse_json
+    from chapchap.http import parse_json, safe_text
 
     try:
         data = parse_json(body) if body else {}
-    except ApiError:
+    except ApiError:  # not JSON, NaN or half a surrogate pair: recorded as sent, then ignored
         data = {}
+    body = safe_text(body or "")
     order_id = str(data.get("order_id") or "")[:64] if isinstance(data, dict) else ""
-    safe_headers = {k: v for k, v in (headers or {}).items() if k.lower() in _SAFE_HEADERS}
+    safe_headers = {k: safe_text(str(v)) for k, v in (headers or {}).items() if k.lower() in _SAFE_HEADERS}
     webhook_id = pay_data.record_webhook(body=body or "", headers=safe_headers, order_id=order_id or None)
     if not order_id:
         logger.warning("webhook without order_id", extra={"webhook_id": webhook_id})

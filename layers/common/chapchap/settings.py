@@ -30,6 +30,7 @@ class Settings:
     login_window_seconds: int
     login_max_failures_per_email: int
     login_max_failures_per_ip: int
+    login_max_delay_seconds: int
     public_base_url: str
     version: str
     default_price: int
@@ -54,6 +55,7 @@ def settings() -> Settings:
         login_window_seconds=_int("LOGIN_WINDOW_SECONDS", 15 * 60),
         login_max_failures_per_email=_int("LOGIN_MAX_FAILURES_PER_EMAIL", 5),
         login_max_failures_per_ip=_int("LOGIN_MAX_FAILURES_PER_IP", 20),
+        login_max_delay_seconds=_int("LOGIN_MAX_DELAY_SECONDS", 60),
         public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         version=os.environ.get("APP_VERSION", __version__),
         default_price=_int("DEFAULT_PRICE_TZS", 5000),

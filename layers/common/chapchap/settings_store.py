@@ -184,7 +184,7 @@ def update(actor: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     if version:
         values["old_version"] = version
     try:
-        table.transact([
+        audit.admin_transact(actor, [
             table.update_op(*SETTINGS_KEY, "SET " + ", ".join(sets), condition=condition, names=names, **values),
             audit.entry_op(actor=actor, action="settings.update", entity="settings", entity_id="current",
                            before=before, after=after),

@@ -76,11 +76,14 @@ def new_cv(*, owner: Owner, template_id: str, title: str, content: dict[str, Any
 
 
 def dump_content(content: dict[str, Any]) -> str:
-    return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    """allow_nan=False: the parser already refuses NaN and Infinity; never store them."""
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def content_of(cv: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(cv.get("content_json") or "{}")
+    """The stored content; a NaN or Infinity stored before parsing was strict reads as null,
+    so one old CV cannot break every list it is on."""
+    return json.loads(cv.get("content_json") or "{}", parse_constant=lambda _: None)
 
 
 def public_cv(cv: dict[str, Any], *, admin: bool = False) -> dict[str, Any]:

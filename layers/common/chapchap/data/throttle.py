@@ -1,9 +1,18 @@
-"""Login throttling: failures per email and per source IP in fixed windows.
+"""Login throttling: growing delays per email, a failure cap per source IP.
 
-    THROTTLE#<kind>#<value> / W#<window start>   `failures` counter, TTL after the window
+    THROTTLE#EMAIL#<email> / DELAY        `failures` and `last_failure` (epoch seconds);
+                                          TTL a day after the last failure
+    THROTTLE#IP#<ip>       / W#<start>    `failures` in a fixed window, TTL after the window
 
-Fixed windows keep it to one BatchGetItem (shared with the email look-up) per login and one
-transaction per failure. The cost: up to twice the limit across a window boundary.
+Per email, the first LOGIN_MAX_FAILURES_PER_EMAIL failures are free; each one after them asks
+for a wait of 1, 2, 4, ... seconds from the last failure, at most LOGIN_MAX_DELAY_SECONDS. A
+lock-out (the old rule: 15 minutes after 5 failures) let anyone who knew an email keep its
+owner out; a short delay costs a guesser the same while the owner waits a minute at worst.
+A successful sign-in deletes the item (and so must a future password reset). Attempts during
+a delay are refused before the password is checked and are not counted.
+
+Per IP, a fixed window keeps it to one BatchGetItem (shared with the email look-up) per
+login and one transaction per failure; the cost: up to twice the limit across a boundary.
 """
 from __future__ import annotations
 
@@ -12,6 +21,8 @@ from typing import Any
 from chapchap import clock
 from chapchap.data import table
 from chapchap.settings import settings
+
+EMAIL_STATE_DAYS = 1  # failures older than this (with none since) are forgotten
 
 
 def _window() -> tuple[int, int]:
@@ -23,26 +34,41 @@ def _window() -> tuple[int, int]:
 
 def keys(email: str, ip: str) -> dict[str, tuple[str, str]]:
     start, _ = _window()
-    return {"email": (f"THROTTLE#EMAIL#{email}", f"W#{start}"),
+    return {"email": (f"THROTTLE#EMAIL#{email}", "DELAY"),
             "ip": (f"THROTTLE#IP#{ip}", f"W#{start}")}
+
+
+def delay_after(failures: int) -> int:
+    """Seconds to wait after the last of `failures` failures in a row."""
+    free = settings().login_max_failures_per_email
+    if failures < free:
+        return 0
+    return min(settings().login_max_delay_seconds, 2 ** min(failures - free, 30))
 
 
 def retry_after(found: dict[tuple[str, str], dict], email: str, ip: str) -> int | None:
     """Seconds until the caller may try again, or None when not throttled."""
     k = keys(email, ip)
-    limits = {"email": settings().login_max_failures_per_email, "ip": settings().login_max_failures_per_ip}
-    for kind, item_key in k.items():
-        item: dict[str, Any] | None = found.get(item_key)
-        if item and item.get("failures", 0) >= limits[kind]:
-            return _window()[1] - clock.epoch_seconds()
+    now = clock.epoch_seconds()
+    ip_item: dict[str, Any] | None = found.get(k["ip"])
+    if ip_item and ip_item.get("failures", 0) >= settings().login_max_failures_per_ip:
+        return _window()[1] - now
+    email_item: dict[str, Any] | None = found.get(k["email"])
+    if email_item:
+        wait = int(email_item.get("last_failure", 0)) + delay_after(int(email_item.get("failures", 0))) - now
+        if wait > 0:
+            return wait
     return None
 
 
 def failure_ops(email: str, ip: str) -> list[dict]:
+    k = keys(email, ip)
+    now = clock.epoch_seconds()
     _, end = _window()
-    return [table.update_op(pk, sk, "ADD failures :one SET #ttl = :ttl", names={"#ttl": "ttl"},
-                            one=1, ttl=end + 60)
-            for pk, sk in keys(email, ip).values()]
+    return [table.update_op(*k["email"], "ADD failures :one SET last_failure = :now, #ttl = :ttl",
+                            names={"#ttl": "ttl"}, one=1, now=now, ttl=now + EMAIL_STATE_DAYS * 86400),
+            table.update_op(*k["ip"], "ADD failures :one SET #ttl = :ttl", names={"#ttl": "ttl"},
+                            one=1, ttl=end + 60)]
 
 
 def reset_email_op(email: str, ip: str) -> dict:

@@ -24,6 +24,7 @@ from chapchap import clock
 from chapchap.data import table
 
 ROLES = ("user", "admin")
+NO_USER_ID = "none"  # not a uuid: no user has it (read when an email is unknown, see accounts.login)
 STATUSES = ("active", "suspended")
 
 
@@ -122,3 +123,69 @@ def by_email_prefix(prefix: str, *, limit: int, forward: bool,
                                limit=limit, forward=forward, start_key=start_key)
     found = table.batch_get([user_key(item["user_id"]) for item in emails])
     return [found[user_key(item["user_id"])] for item in emails if user_key(item["user_id"]) in found], last
+
+
+# ---------------------------------------------------------------- the active admins
+# ADMINS / COUNT   `active_admins`: how many users are role=admin and status=active. Moved in
+# the same transaction as every change that makes or unmakes one, with conditions, so "at
+# least one active admin remains" holds under concurrent changes (a read-then-write would
+# let two admins remove each other at the same moment).
+ADMINS_KEY = ("ADMINS", "COUNT")
+
+
+def is_active_admin(user: dict[str, Any]) -> bool:
+    return user.get("role") == "admin" and user.get("status") == "active"
+
+
+def admin_count_ops(delta: int) -> list[dict]:
+    """The counter's move in a transaction. Adding needs the counter to exist (an ADD on a
+    missing item would start it at 1 whatever the admins already there: see
+    `count_active_admins`); removing needs one more than the admins removed."""
+    if delta == 0:
+        return []
+    if delta > 0:
+        return [table.update_op(*ADMINS_KEY, "ADD active_admins :delta", condition="attribute_exists(active_admins)",
+                                delta=delta)]
+    return [table.update_op(*ADMINS_KEY, "ADD active_admins :delta", condition="active_admins > :keep",
+                            delta=delta, keep=-delta)]
+
+
+def actor_check_op(actor_id: str) -> dict:
+    """In an admin's transaction: the actor is still an active admin when it commits (the
+    request guard's read may be a moment old; a demotion in between must stop the change)."""
+    return table.condition_op(*user_key(actor_id), "#role = :admin AND #status = :active",
+                              names={"#role": "role", "#status": "status"}, admin="admin", active="active")
+
+
+def active_admins() -> int | None:
+    item = table.get(*ADMINS_KEY, consistent=True)
+    return int(item["active_admins"]) if item else None
+
+
+def count_active_admins() -> int:
+    """Start the counter for data from before it existed: count the active admins (gsi1,
+    one Query per creation month over the last ten years) and put the count unless
+    the counter exists by then. Runs once per deployment, when a transaction that moves the
+    counter finds it missing; adding an admin needs the counter, so no admin can be added
+    between the count and the put without the put seeing it... except one the index has not
+    shown yet (gsi1 is eventually consistent: a promotion in the same second as the first
+    admin change after the upgrade). Returns the counter's value."""
+    from chapchap.data.buckets import MAX_MONTHS, months
+
+    today = clock.business_date()
+    first = today.replace(year=today.year - MAX_MONTHS // 12 + 1, day=1)  # MAX_MONTHS, this month last
+    total = 0
+    for month in months(first, today):
+        start: dict | None = None
+        while True:
+            found, start = table.query(index="gsi1", pk_name="gsi1pk", pk=f"USERSBY#admin#active#{month}",
+                                       start_key=start)
+            total += len(found)
+            if start is None:
+                break
+    try:
+        table.transact([table.put_op({"pk": ADMINS_KEY[0], "sk": ADMINS_KEY[1], "type": "counter",
+                                      "active_admins": total}, condition="attribute_not_exists(pk)")])
+    except table.TransactionFailed:
+        pass  # another request started it first
+    return active_admins() or 0

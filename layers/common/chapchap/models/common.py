@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -10,7 +11,18 @@ from chapchap.phone import PATTERN as PHONE_PATTERN
 from chapchap.phone import normalize_phone
 
 _SPACE = " \t\n\r\f\v"  # ASCII whitespace: the same for Python and the ECMA-262 pattern clients use
-_NOT = r"[^@ \t\n\r\f\v]+"
+# Invisible characters an email must not hold (Unicode categories Cc control, Cf format, Zl
+# and Zp separators) in the Basic Multilingual Plane, as a class both Python and ECMA-262
+# (without the u flag) read alike: NUL, U+202E (right-to-left override, shows "moc.elpmaxe"
+# for "example.com"), U+200B (zero-width space: two "identical" addresses), U+FEFF, ... They
+# make addresses that look like another one in the admin lists, or break mail and logs.
+# Written out rather than computed, so the document does not change with Python's Unicode
+# version; a test checks it against the running Python's `unicodedata`. The few such
+# characters beyond the BMP (U+110BD, U+E0001, ...) are refused by `_email` itself.
+INVISIBLE = (r"\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e"
+             r"\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb")
+_INVISIBLE_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
+_NOT = rf"[^@ {INVISIBLE}]+"
 EMAIL_PATTERN = rf"^[ \t\n\r\f\v]*{_NOT}@{_NOT}\.{_NOT}[ \t\n\r\f\v]*$"
 _EMAIL = re.compile(rf"^{_NOT}@{_NOT}\.{_NOT}$")
 
@@ -19,6 +31,8 @@ def _email(value: str) -> str:
     value = value.strip(_SPACE).lower()
     if len(value) > 254 or not _EMAIL.match(value):
         raise ValueError("must be an email address such as name@example.com")
+    if any(unicodedata.category(c) in _INVISIBLE_CATEGORIES for c in value):
+        raise ValueError("must not contain control, format or zero-width characters")
     return value
 
 
