@@ -140,8 +140,13 @@ def _drive(api, invoke, selcom_sim, tokens: dict) -> None:
         if fn.events_of("HttpApi"):
             assert result["statusCode"] < 400, (fn.logical_id, result.get("body"))
 
-    # The bootstrap with the operator's password parameter (the sample event generates one).
+    # The bootstrap with the operator's password parameter (the sample event generates one), on a
+    # table without the admins counter (a new deployment): it counts the admins once (Query).
     import boto3
+
+    from chapchap.data import users
+    table.client().delete_item(TableName=table.table_name(),
+                               Key={"pk": {"S": users.ADMINS_KEY[0]}, "sk": {"S": users.ADMINS_KEY[1]}})
     boto3.client("ssm", region_name=REGION).put_parameter(
         Name=f"{os.environ['SECRETS_PATH']}/bootstrap-admin-password", Value="Operator-Chosen-Passphrase-2026",
         Type="SecureString")
