@@ -1,9 +1,13 @@
-"""Login throttling: failures per email and per source IP in fixed windows.
+"""Throttling in fixed windows: login failures per email and per source IP, and payment
+prompts per CV, per user and per phone that is not the account's.
 
-    THROTTLE#<kind>#<value> / W#<window start>   `failures` counter, TTL after the window
+    THROTTLE#<kind>#<value> / W#<window start>   `failures` (logins) or `hits` (payment
+                                                 prompts) counter, TTL after the window
 
 Fixed windows keep it to one BatchGetItem (shared with the email look-up) per login and one
-transaction per failure. The cost: up to twice the limit across a window boundary.
+transaction per failure; a payment prompt's counters are conditional writes inside the
+transaction that creates the payment (no read at all). The cost: up to twice the limit across
+a window boundary.
 """
 from __future__ import annotations
 
@@ -14,8 +18,8 @@ from chapchap.data import table
 from chapchap.settings import settings
 
 
-def _window() -> tuple[int, int]:
-    size = settings().login_window_seconds
+def _window(size: int | None = None) -> tuple[int, int]:
+    size = size or settings().login_window_seconds
     now = clock.epoch_seconds()
     start = now - now % size
     return start, start + size
@@ -47,3 +51,18 @@ def failure_ops(email: str, ip: str) -> list[dict]:
 
 def reset_email_op(email: str, ip: str) -> dict:
     return table.delete_op(*keys(email, ip)["email"])
+
+
+# ---------------------------------------------------------------- counted actions
+def hit_op(kind: str, value: str, *, limit: int, window_seconds: int) -> dict:
+    """Count one action of `kind` by `value` in the current window, refused (the transaction
+    fails at this operation) once `limit` were counted in it."""
+    start, end = _window(window_seconds)
+    return table.update_op(f"THROTTLE#{kind}#{value}", f"W#{start}", "ADD hits :one SET #ttl = :ttl",
+                           condition="attribute_not_exists(hits) OR hits < :limit", names={"#ttl": "ttl"},
+                           one=1, ttl=end + 60, limit=limit)
+
+
+def seconds_left(window_seconds: int) -> int:
+    """Seconds until the current window of this size ends (a refused action's Retry-After)."""
+    return _window(window_seconds)[1] - clock.epoch_seconds()
