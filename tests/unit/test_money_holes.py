@@ -139,6 +139,20 @@ def test_initiate_for_another_template_of_an_unpaid_cv(api, buyer, selcom_sim):
     assert initiate(api, b, template_id="no-such-template").status == 422
 
 
+def test_a_cv_paid_before_prices_were_recorded_is_paid_up_to_its_templates_price(api, buyer, selcom_sim):
+    # Paid before this rule (or marked paid by an admin): no paid_amount on the CV.
+    b = buyer(template_id="compact-ats")
+    table.update(*cv_data.cv_key(b["cv"]["id"]), "SET is_paid = :yes", yes=True)
+    assert put_template(api, b, "modern-ocean").error["details"][0]["paid"] == 3000
+    b = buyer(email="old@example.com", template_id="modern-ocean")
+    table.update(*cv_data.cv_key(b["cv"]["id"]), "SET is_paid = :yes", yes=True)
+    assert put_template(api, b, "compact-ats").status == 200
+    assert cv_data.get(b["cv"]["id"], consistent=True)["paid_amount"] == 7000  # the level is kept
+    assert put_template(api, b, "modern-kilimanjaro").status == 200
+    reply = initiate(api, b, template_id="modern-ocean")
+    assert reply.error["code"] == "ALREADY_PAID"
+
+
 # ---------------------------------------------------------------- 6. payment prompt limits
 def pushes(sim):
     return [r for r in sim.requests if r["path"] == "/checkout/wallet-payment"]

@@ -141,13 +141,13 @@ def update(owner: Owner, cv_id: str, data: CvUpdateIn) -> dict[str, Any]:
         paid_level = None
         if template is not None and cv.get("is_paid"):
             # Checked on every read: the CV may have been paid since the last one.
-            missing = pricing.shortfall(cv, template)
+            paid_level = pricing.paid_level(cv)
+            missing = pricing.shortfall(cv, template, paid=paid_level)
             if missing:
                 raise PaymentRequired(
                     f"This CV is paid up to {missing['currency']} {missing['paid']:,}; {template['id']} costs "
                     f"{missing['price']:,}. Pay the difference of {missing['difference']:,} to switch to it.",
                     code="PAYMENT_REQUIRED", details=[missing])
-            paid_level = pricing.paid_level(cv)
         try:
             updated = _apply_update(owner, cv, changes, paid_level=paid_level)
             break

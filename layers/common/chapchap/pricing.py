@@ -25,14 +25,14 @@ def paid_level(cv: dict[str, Any], current_template: dict[str, Any] | None = Non
     return catalog.price_of(template or {})["amount"]
 
 
-def shortfall(cv: dict[str, Any], template: dict[str, Any]) -> dict[str, Any] | None:
+def shortfall(cv: dict[str, Any], template: dict[str, Any], *, paid: int | None = None) -> dict[str, Any] | None:
     """None when the CV may use `template` as paid; else what is missing, as the `details` of
     a 402 (the difference is what an upgrade payment charges). Unpaid CVs use any template:
-    they pay when they download."""
+    they pay when they download. `paid`: the CV's `paid_level`, when the caller has it."""
     if not cv.get("is_paid"):
         return None
     price = catalog.price_of(template)
-    paid = paid_level(cv)
+    paid = paid_level(cv) if paid is None else paid
     if price["amount"] <= paid:
         return None
     return {"field": "template_id", "template_id": template["id"], "price": price["amount"], "paid": paid,
