@@ -1,4 +1,5 @@
-"""PUT /api/cvs/{id}: change title, template or content; a paid CV is rendered again."""
+"""PUT /api/cvs/{id}: change title, template or content; a paid CV is rendered again. A paid CV
+moves only to templates it is paid for (402 with the difference otherwise)."""
 from chapchap import cvs
 from chapchap.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
@@ -8,6 +9,9 @@ app = api(auth="optional")
 
 
 @app.put("/api/cvs/<cv_id>", responses=doc("CvData", errors={
+    402: "PAYMENT_REQUIRED: a paid CV to a dearer template than it is paid up to; details: [{field: "
+         "template_id, template_id, price, paid, difference, currency}]; pay the difference with "
+         "POST /api/payments/initiate {cv_id, template_id}",
     413: "CONTENT_TOO_LARGE: content is over 100 KB",
     422: "VALIDATION_FAILED: also content that is not JSON Resume, or an inactive template_id"}))
 def update_cv(cv_id: str, body: CvUpdateIn):

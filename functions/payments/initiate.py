@@ -1,4 +1,5 @@
-"""POST /api/payments/initiate: a Selcom order for a CV (USSD push and checkout page)."""
+"""POST /api/payments/initiate: a Selcom order for a CV (USSD push and checkout page), for its
+template or (template_id) another one; a paid CV's upgrade charges the difference."""
 from chapchap import payments
 from chapchap.apidoc import doc
 from chapchap.http import api, created, current_user, entry, header
@@ -9,9 +10,13 @@ app = api(auth="user")
 
 @app.post("/api/payments/initiate", responses=doc("PaymentStarted", errors={
     404: "NOT_FOUND: no such CV of yours",
-    409: ["ALREADY_PAID: download it instead", "REQUEST_IN_PROGRESS: the same Idempotency-Key is being processed"],
-    422: ["VALIDATION_FAILED: also no phone number in the body or the profile",
+    409: ["ALREADY_PAID: the CV is paid up to this template's price: download it, or switch to it for free",
+          "REQUEST_IN_PROGRESS: the same Idempotency-Key is being processed"],
+    422: ["VALIDATION_FAILED: also no phone number in the body or the profile, or a template_id "
+          "that is no active template",
           "IDEMPOTENCY_KEY_REUSED: this Idempotency-Key came with another body"],
+    429: "TOO_MANY_REQUESTS: too many payment prompts for this CV, this account or a phone that is not "
+         "the account's within the hour (Retry-After); details name the limit",
     502: "GATEWAY_ERROR: Selcom refused or could not be reached"}))
 def initiate(body: InitiateIn):
     user = current_user(app)

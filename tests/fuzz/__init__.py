@@ -35,8 +35,11 @@ EXCLUDED_CHECKS = {
 
 # Every fuzzed request comes from 127.0.0.1, so the per-address login throttle (20 failures
 # in 15 minutes) would soon refuse the fuzzer's own sign-ins too. Throttling has its own
-# tests (tests/unit/test_auth_api.py); a stack given with --url should be started so.
-STACK_ENV = {"LOGIN_MAX_FAILURES_PER_IP": "1000000"}
+# tests (tests/unit/test_auth_api.py); a stack given with --url should be started so. The
+# fuzzer's one account initiates payments far beyond the hourly prompt limits too (tested in
+# tests/unit/test_money_holes.py): lifted likewise, so initiate keeps being explored.
+STACK_ENV = {"LOGIN_MAX_FAILURES_PER_IP": "1000000", "PAYMENT_PROMPTS_PER_CV": "1000000",
+             "PAYMENT_PROMPTS_PER_USER": "1000000", "PAYMENT_PROMPTS_PER_FOREIGN_PHONE": "1000000"}
 
 SCOPES = {
     # name: (which operations, whose token)

@@ -106,6 +106,7 @@ class Cv:
     template: str
     version: int = 1
     paid: bool = False
+    paid_up_to: int = 0               # the price of the dearest template paid for
     deleted: bool = False
     open_payments: set = field(default_factory=set)
 
@@ -203,6 +204,11 @@ class Shop:
         template = self.rng.choice([t for t in TEMPLATES if t != cv.template])
         reply = self.api.put(f"/api/cvs/{cv.id}", json={"template_id": template},
                              token=self.fresh(self.users[cv.owner]))
+        if cv.paid and price(template) > cv.paid_up_to:
+            # A paid CV moves only to templates it is paid for: a dearer one is a 402, no change.
+            assert reply.status == 402 and reply.error["details"][0]["difference"] == (
+                price(template) - cv.paid_up_to), reply.body
+            return
         assert reply.status == 200, reply.body
         cv.template, cv.version = template, cv.version + 1
 
@@ -244,6 +250,11 @@ class Shop:
         facts = self.ledger.payments[reference]
         cv = self.cvs[facts["cv"]]
         flips = not cv.paid
+        if facts["amount"] > cv.paid_up_to:
+            # Completed for the template it was priced for, whatever the CV uses now.
+            cv.paid_up_to = facts["amount"]
+            if cv.template != facts["template"]:
+                cv.template, cv.version = facts["template"], cv.version + 1
         cv.paid = True
         cv.open_payments.discard(reference)
         self.ledger.completed(reference, self.now, flips=flips)

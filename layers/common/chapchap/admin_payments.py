@@ -53,6 +53,7 @@ def admin_payment(payment: dict[str, Any]) -> dict[str, Any]:
         "selcom_reference": payment.get("selcom_reference") or None, "completed_by": payment.get("completed_by"),
         "failure_reason": payment.get("failure_reason"), "selcom_status": payment.get("selcom_status"),
         "flagged": flagged, "mismatch": payment.get("mismatch"), "duplicate_payment": duplicate,
+        "refund_due": (int(payment.get("refund_due", payment["amount"])) if duplicate else None),
         "needs_attention": flagged or duplicate, "updated_at": payment.get("updated_at"),
     }
 

@@ -1,7 +1,11 @@
 """CVs: who owns one, what it may contain, and the owner's operations on it.
 
 DynamoDB calls per request (asserted in tests): create 2 (template, put), list 1 Query,
-read 1, update 2-3 (read, template when changed, update), delete 2, duplicate 2.
+read 1, update 2-3 (read, template when changed, update; +1 for a paid CV whose level predates
+`paid_amount`), delete 2, duplicate 2.
+
+A paid CV may move only to templates it is paid for (price at most its `paid_amount`, see
+pricing.py): a dearer one is a 402 with the difference, and nothing changes.
 
 Every write that makes a live CV start or stop using a template (create, duplicate, delete,
 template change) moves that template's `live_cvs` counter in the same transaction, so an
@@ -15,11 +19,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chapchap import clock, cursor, renders, uploads
+from chapchap import clock, cursor, pricing, renders, uploads
 from chapchap.data import counters, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import Owner
-from chapchap.errors import Conflict, NotFound, PayloadTooLarge, Unauthorized, ValidationFailed
+from chapchap.errors import Conflict, NotFound, PayloadTooLarge, PaymentRequired, Unauthorized, ValidationFailed
 from chapchap.models.cv import CvCreateIn, CvUpdateIn
 from chapchap.models.resume import Resume
 
@@ -129,11 +133,22 @@ def update(owner: Owner, cv_id: str, data: CvUpdateIn) -> dict[str, Any]:
     cv = _owned(owner, cv_id)
     if "content" in changes:
         check_content(changes["content"], owner, claimed_from=cv.get("claimed_from"))
+    template = None
     if changes.get("template_id") and changes["template_id"] != cv["template_id"]:
-        _active_template(changes["template_id"])
+        template = _active_template(changes["template_id"])
     for attempt in range(2):
+        paid_level = None
+        if template is not None and cv.get("is_paid"):
+            # Checked on every read: the CV may have been paid since the last one.
+            paid_level = pricing.paid_level(cv)
+            missing = pricing.shortfall(cv, template, paid=paid_level)
+            if missing:
+                raise PaymentRequired(
+                    f"This CV is paid up to {missing['currency']} {missing['paid']:,}; {template['id']} costs "
+                    f"{missing['price']:,}. Pay the difference of {missing['difference']:,} to switch to it.",
+                    code="PAYMENT_REQUIRED", details=[missing])
         try:
-            updated = _apply_update(owner, cv, changes)
+            updated = _apply_update(owner, cv, changes, paid_level=paid_level)
             break
         except table.ConditionFailed:
             # Deleted or moved (404), or changed or paid meanwhile: read again, retry once.
@@ -146,7 +161,8 @@ def update(owner: Owner, cv_id: str, data: CvUpdateIn) -> dict[str, Any]:
     return cv_data.public_cv(updated)
 
 
-def _apply_update(owner: Owner, cv: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+def _apply_update(owner: Owner, cv: dict[str, Any], changes: dict[str, Any], *,
+                  paid_level: int | None = None) -> dict[str, Any]:
     sets = ["updated_at = :now"]
     values: dict[str, Any] = {"now": clock.now_iso(), "one": 1, "owner": owner.key}
     condition = cv_data.owned_condition()
@@ -162,6 +178,11 @@ def _apply_update(owner: Owner, cv: dict[str, Any], changes: dict[str, Any]) -> 
             values["template_index"] = cv_data.template_index(cv, template_id=changes["template_id"])["gsi3pk"]
             condition += " AND is_paid = :paid"
             values["paid"] = bool(cv.get("is_paid"))
+            if paid_level is not None:
+                # A CV paid before payments recorded their price is paid up to its template's
+                # price: keep that level when it moves to a cheaper template.
+                sets.append("paid_amount = if_not_exists(paid_amount, :paid_level)")
+                values["paid_level"] = paid_level
     if "content" in changes:
         sets.append("content_json = :content")
         values["content"] = cv_data.dump_content(changes["content"])

@@ -14,16 +14,15 @@ import unicodedata
 from datetime import timedelta
 from typing import Any
 
-from chapchap import catalog, clock, cursor, renders, selcom, storage
-from chapchap.data import counters, table, templates
+from chapchap import catalog, clock, cursor, pricing, renders, selcom, storage
+from chapchap.data import counters, table, templates, throttle
 from chapchap.data import cvs as cv_data
 from chapchap.data import payments as pay_data
-from chapchap.errors import ApiError, Conflict, NotFound, PaymentRequired, ValidationFailed
+from chapchap.errors import ApiError, Conflict, NotFound, PaymentRequired, Throttled, ValidationFailed
 from chapchap.models.payment import InitiateIn
 from chapchap.observability import logger, metrics
 from chapchap.settings import settings
 
-VERIFY_INTERVAL_SECONDS = 5
 RECONCILE_MIN_AGE = timedelta(minutes=2)
 EXPIRE_AFTER = timedelta(hours=24)
 RENDER_STUCK_AFTER = timedelta(minutes=5)
@@ -83,19 +82,35 @@ def _initiate(user: dict[str, Any], data: InitiateIn, base_url: str) -> dict[str
     cv = cv_data.get(data.cv_id, consistent=True)
     if not cv or cv.get("deleted_at") or cv.get("user_id") != user["id"]:
         raise NotFound("No such CV.")
-    if cv.get("is_paid"):
-        raise Conflict("This CV is already paid for: download it.", code="ALREADY_PAID")
+    template_id = data.template_id or cv["template_id"]
+    template = _payable_template(template_id, own=template_id == cv["template_id"])
+    price = catalog.price_of(template)
+    # What the CV is paid up to counts: an upgrade charges only the difference (pricing.py).
+    paid = pricing.paid_level(cv, template if template_id == cv["template_id"] else None)
+    if price["amount"] <= paid:
+        raise Conflict("This CV is already paid for: download it." if template_id == cv["template_id"] else
+                       "This CV is already paid for this template: switch to it for free.", code="ALREADY_PAID")
     phone = data.phone_number or user.get("phone_number")
     if not phone:  # Selcom needs the buyer's number for cards too
         raise ValidationFailed.field("phone_number", "give the phone number to pay with (e.g. 0712345678)")
     method = data.method or "mobile_money"
-    price = catalog.price_of(templates.get(cv["template_id"]) or {})
     reference = pay_data.new_reference()
-    payment = pay_data.new_payment(reference=reference, user=user, cv=cv, amount=price["amount"],
-                                   currency=price["currency"], method=method, phone=phone)
+    payment = pay_data.new_payment(reference=reference, user=user, cv=cv, amount=price["amount"] - paid,
+                                   currency=price["currency"], method=method, phone=phone,
+                                   template_id=template_id, paid_before=paid)
     # The payment exists (pending) before Selcom hears of it: a crash after Selcom's answer
-    # leaves a payment reconciliation can finish, never money with no record.
-    table.transact([table.put_op(payment, condition="attribute_not_exists(pk)")])
+    # leaves a payment reconciliation can finish, never money with no record. Its prompt is
+    # counted in the same transaction: no payment beyond the limits, no count without one.
+    limits = _prompt_limits(user, cv, phone, method)
+    try:
+        table.transact([table.put_op(payment, condition="attribute_not_exists(pk)"),
+                        *(op for op, _ in limits)])
+    except table.TransactionFailed as exc:
+        refused = [why for n, (_, why) in enumerate(limits, start=1) if exc.failed_at(n)]
+        if not refused:
+            raise
+        raise Throttled("Too many payment prompts. Wait a little before trying again.",
+                        retry_after=throttle.seconds_left(settings().prompt_window_seconds), details=refused) from None
     client = selcom.client()
     try:
         order = _create_order(client, payment, user, base_url)
@@ -117,6 +132,36 @@ def _initiate(user: dict[str, Any], data: InitiateIn, base_url: str) -> dict[str
     metrics.add_metric(name="PaymentInitiated", unit="Count", value=1)
     return {"payment": pay_data.public_payment(payment), "checkout_url": order.payment_gateway_url,
             "ussd_push": ussd}
+
+
+def _payable_template(template_id: str, *, own: bool) -> dict[str, Any]:
+    """The template a payment is for. The CV's own is priced even when it was deactivated
+    since (the CV was built on it); another one must be active, as for a template change."""
+    template = templates.get(template_id)
+    if own:
+        return template or {}
+    if not template or not template.get("is_active"):
+        raise ValidationFailed.field("template_id", "no active template has this id")
+    return template
+
+
+def _prompt_limits(user: dict[str, Any], cv: dict[str, Any], phone: str, method: str) -> list[tuple[dict, dict]]:
+    """The counters one payment prompt moves, each with what its refusal says: per CV, per
+    user, and per phone when a USSD prompt goes to a number that is not the account's."""
+    config = settings()
+    window = config.prompt_window_seconds
+    limits = [(throttle.hit_op("PAYCV", cv["id"], limit=config.prompts_per_cv, window_seconds=window),
+               {"field": "cv_id", "limit": config.prompts_per_cv, "window_seconds": window,
+                "message": f"at most {config.prompts_per_cv} payment prompts per CV in {window // 60} minutes"}),
+              (throttle.hit_op("PAYUSER", user["id"], limit=config.prompts_per_user, window_seconds=window),
+               {"field": "user", "limit": config.prompts_per_user, "window_seconds": window,
+                "message": f"at most {config.prompts_per_user} payment prompts per account in {window // 60} minutes"})]
+    if method == "mobile_money" and phone != user.get("phone_number"):
+        limits.append((throttle.hit_op("PAYPHONE", phone, limit=config.prompts_per_foreign_phone, window_seconds=window),
+                       {"field": "phone_number", "limit": config.prompts_per_foreign_phone, "window_seconds": window,
+                        "message": f"at most {config.prompts_per_foreign_phone} payment prompts in {window // 60} "
+                                   "minutes to a phone that is not your account's"}))
+    return limits
 
 
 def _create_order(client, payment: dict[str, Any], user: dict[str, Any], base_url: str):
@@ -172,40 +217,59 @@ def confirm(payment: dict[str, Any], *, source: str) -> dict[str, Any]:
 
 def complete(payment: dict[str, Any], *, transaction_id: str | None, channel: str | None,
              selcom_reference: str | None, source: str) -> bool:
-    """Exactly once: payment completed + CV paid + counters, in one conditional transaction.
-    Returns True when this call made the change."""
+    """Exactly once: payment completed + CV paid up to the payment's template price (on that
+    template) + counters, in one conditional transaction. Returns True when this call made
+    the change.
+
+    A payment completes for the template it was priced for, whatever the CV uses now. It
+    raises the CV when its price is above what the CV is paid up to; whatever it paid beyond
+    that (two orders both paid, or an upgrade started from a level the CV lost) is kept and
+    flagged for a refund (`duplicate_payment`, `refund_due`)."""
     reference = payment["reference"]
+    template_id = payment["template_id"]
+    level = pay_data.template_price(payment)
+    paid_before = int(payment.get("paid_before", 0))
+    may_move = True
     for _ in range(3):
         cv = cv_data.get(payment["cv_id"], consistent=True)
         now = clock.now()
         fields: dict[str, Any] = {"transaction_id": transaction_id or "", "channel": channel or "",
                                   "completed_at": clock.iso(now), "completed_by": source,
                                   "selcom_reference": selcom_reference or ""}
-        flips_cv = bool(cv) and not cv.get("is_paid")
-        if not flips_cv:
-            # Paid twice for one CV (two orders both paid): keep the money, flag for a refund.
-            fields["duplicate_payment"] = True
+        paid = pricing.paid_level(cv) if cv else 0
+        raises = bool(cv) and level > paid >= paid_before
+        refund_due = paid - paid_before if raises else payment["amount"]
+        if refund_due:
+            # Paid twice for one level: keep the money, flag the excess for a refund.
+            fields.update(duplicate_payment=True, refund_due=refund_due)
+        flips_cv = raises and not cv.get("is_paid")
+        moves = raises and may_move and template_id != cv["template_id"]
         ops = [pay_data.leave_pending_op(reference, "completed",
                                          allowed_from=("pending", "failed", "cancelled", "expired"), **fields)]
         amounts = {"revenue": payment["amount"]}
+        if raises:
+            ops.append(cv_data.paid_up_op(cv, level=level, template_id=template_id if moves else cv["template_id"],
+                                          reference=reference, now=clock.iso(now)))
         if flips_cv:
-            ops.append(table.update_op(
-                *cv_data.cv_key(cv["id"]),
-                "SET is_paid = :yes, paid_at = :now, payment_reference = :ref, pdf_status = :rendering, "
-                "render_requested_at = :now, gsi3pk = :template_index",
-                condition="is_paid = :no AND template_id = :template", yes=True, no=False, now=clock.iso(now),
-                ref=reference, rendering="rendering", template=cv["template_id"],
-                template_index=cv_data.template_index(cv, is_paid=True)["gsi3pk"]))
             amounts["paid_cvs"] = 1
-        ops += counters.add_ops(amounts, day=clock.business_date(now), template_id=payment["template_id"])
+        ops += counters.add_ops(amounts, day=clock.business_date(now), template_id=template_id,
+                                template_only={"live_cvs": 1} if moves else None)
+        if moves:
+            # The CV leaves its template for the one paid for: live_cvs follows, and that
+            # template must still exist (an admin may have deleted it since).
+            ops += [counters.live_cv_op(cv["template_id"], -1),
+                    table.condition_op(*templates.template_key(template_id), "attribute_exists(pk)")]
         ops.append(pay_data.completion_op(payment, completed_at=fields["completed_at"], paid_cv=flips_cv))
         try:
             table.transact(ops)
         except table.TransactionFailed as exc:
             if exc.failed_at(0):
                 return False  # completed already, by another webhook, verify or reconciliation
-            if (flips_cv and exc.failed_at(1)) or exc.conflict:
-                continue  # the CV became paid meanwhile, or a racing write: read again
+            if moves and exc.failed_at(len(ops) - 2):
+                may_move = False  # the template is gone: paid up to its price, on the CV's own
+                continue
+            if (raises and exc.failed_at(1)) or exc.conflict:
+                continue  # the CV changed meanwhile (paid, edited, moved), or a racing write: read again
             raise
         metrics.add_metric(name="PaymentCompleted", unit="Count", value=1)
         metrics.add_metric(name="Revenue", unit="Count", value=payment["amount"])
@@ -215,11 +279,11 @@ def complete(payment: dict[str, Any], *, transaction_id: str | None, channel: st
             # was lost or could not be applied. One is chance; several mean the webhook is broken.
             metrics.add_metric(name="PaymentCompletedWithoutWebhook", unit="Count", value=1)
             logger.warning("payment completed by reconciliation, not by its webhook", extra={"reference": reference})
-        if not flips_cv:
+        if refund_due:
             metrics.add_metric(name="PaymentFlagged", unit="Count", value=1)
-            logger.warning("payment flagged: the CV was already paid", extra={"reference": reference})
-        if flips_cv:
-            renders.enqueue(cv["id"], cv["content_version"])
+            logger.warning("payment flagged: part of it bought nothing", extra={"reference": reference})
+        if flips_cv or moves:
+            renders.enqueue(cv["id"], cv["content_version"] + (1 if moves else 0))
         return True
     raise Conflict("The CV changed while completing the payment; it will be retried.", code="CONCURRENT_UPDATE")
 
@@ -259,19 +323,26 @@ def handle_callback(body: str, headers: dict[str, str]) -> dict[str, Any]:
     webhook_id = pay_data.record_webhook(body=body or "", headers=safe_headers, order_id=order_id or None)
     if not order_id:
         logger.warning("webhook without order_id", extra={"webhook_id": webhook_id})
-        pay_data.annotate_webhook(webhook_id, outcome="ignored: no order_id")
+        pay_data.annotate_webhook(webhook_id, outcome="ignored: no order_id", **pay_data.short_lived())
         return {"received": True}
     payment = pay_data.get(order_id)
     if payment is None:
         logger.warning("webhook for an unknown order", extra={"webhook_id": webhook_id, "order_id": order_id})
-        pay_data.annotate_webhook(webhook_id, outcome="ignored: unknown order")
+        pay_data.annotate_webhook(webhook_id, outcome="ignored: unknown order", **pay_data.short_lived())
         return {"received": True}
     signature = selcom.client().verify_webhook(headers or {}, data) if isinstance(data, dict) else False
     # Recorded: from here on Selcom gets its 200 whatever happens; what fails now (Selcom
     # unreachable, the table busy) is finished by verify or the reconciliation schedule.
     try:
-        after = confirm(payment, source="webhook")
-        outcome = f"status {after['status']}"
+        if payment["status"] != "completed" and not pay_data.claim_status_check(
+                payment["reference"], interval_seconds=settings().status_check_interval_seconds):
+            # Anyone can post a webhook: Selcom is asked about a payment at most once per
+            # interval, whoever asks (verify shares it). The next verify or reconciliation
+            # finishes what this one leaves.
+            outcome = "not checked: checked within the last seconds"
+        else:
+            after = confirm(payment, source="webhook")
+            outcome = f"status {after['status']}"
     except Exception as exc:  # noqa: BLE001 - see above
         outcome = f"confirm failed: {getattr(exc, 'code', type(exc).__name__)}"
         logger.warning("could not settle a webhook now; reconciliation will", extra={"order_id": order_id,
@@ -296,12 +367,8 @@ def verify(user: dict[str, Any], reference: str) -> dict[str, Any]:
     payment = _own_payment(user, reference)
     if payment["status"] != "pending":
         return pay_data.public_payment(payment)
-    cutoff = clock.iso(clock.now() - timedelta(seconds=VERIFY_INTERVAL_SECONDS))
-    try:  # at most one question to Selcom every few seconds per payment
-        table.update(*pay_data.payment_key(payment["reference"]), "SET last_checked_at = :now",
-                     condition="attribute_not_exists(last_checked_at) OR last_checked_at < :cutoff",
-                     now=clock.now_iso(), cutoff=cutoff)
-    except table.ConditionFailed:
+    # At most one question to Selcom every few seconds per payment (webhooks share the turn).
+    if not pay_data.claim_status_check(payment["reference"], interval_seconds=settings().status_check_interval_seconds):
         return pay_data.public_payment(payment)
     return pay_data.public_payment(confirm(payment, source="verify"))
 
@@ -379,11 +446,21 @@ def _receipt_pdf(payment: dict[str, Any]) -> bytes:
             ["Paid through", payment.get("channel") or "Selcom"]]},
         {"type": "spacer"},
         {"type": "table", "columns": ["Item", "Amount"], "align": ["L", "R"], "widths": [3, 1],
-         "rows": [[f"CV download: {payment.get('cv_title', '')}", amount], ["Total paid", amount]]},
+         "rows": _receipt_rows(payment, amount)},
         {"type": "spacer"},
         {"type": "paragraph", "text": "Thank you for using CV Chap Chap. Keep this receipt for your records.",
          "muted": True},
     ])
+
+
+def _receipt_rows(payment: dict[str, Any], amount: str) -> list[list[str]]:
+    paid_before = int(payment.get("paid_before", 0))
+    if not paid_before:
+        return [[f"CV download: {payment.get('cv_title', '')}", amount], ["Total paid", amount]]
+    currency = payment["currency"]
+    return [[f"Template upgrade to {payment.get('template_id', '')}: {payment.get('cv_title', '')}",
+             f"{currency} {pay_data.template_price(payment):,}"],
+            ["Already paid for this CV", f"- {currency} {paid_before:,}"], ["Total paid", amount]]
 
 
 # ---------------------------------------------------------------- reconciliation

@@ -31,6 +31,11 @@ class Settings:
     login_max_failures_per_email: int
     login_max_failures_per_ip: int
     login_max_delay_seconds: int
+    status_check_interval_seconds: int
+    prompt_window_seconds: int
+    prompts_per_cv: int
+    prompts_per_user: int
+    prompts_per_foreign_phone: int
     public_base_url: str
     version: str
     default_price: int
@@ -56,6 +61,14 @@ def settings() -> Settings:
         login_max_failures_per_email=_int("LOGIN_MAX_FAILURES_PER_EMAIL", 5),
         login_max_failures_per_ip=_int("LOGIN_MAX_FAILURES_PER_IP", 20),
         login_max_delay_seconds=_int("LOGIN_MAX_DELAY_SECONDS", 60),
+        # Selcom's order-status is asked about one payment at most once per interval (verify
+        # and webhooks share it).
+        status_check_interval_seconds=_int("PAYMENT_STATUS_CHECK_INTERVAL_SECONDS", 5),
+        # Payment prompts (each one a Selcom order, by mobile money a USSD push to a phone).
+        prompt_window_seconds=_int("PAYMENT_PROMPT_WINDOW_SECONDS", 3600),
+        prompts_per_cv=_int("PAYMENT_PROMPTS_PER_CV", 5),
+        prompts_per_user=_int("PAYMENT_PROMPTS_PER_USER", 10),
+        prompts_per_foreign_phone=_int("PAYMENT_PROMPTS_PER_FOREIGN_PHONE", 3),
         public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         version=os.environ.get("APP_VERSION", __version__),
         default_price=_int("DEFAULT_PRICE_TZS", 5000),

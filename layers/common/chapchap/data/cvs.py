@@ -1,7 +1,8 @@
 """CVs.
 
     CV#<id> / CV     the CV; `content_json` holds the content as the client sent it (a JSON
-                     string: no DynamoDB nesting or number limits, byte-for-byte kept)
+                     string: no DynamoDB nesting or number limits, byte-for-byte kept);
+                     `paid_amount`: the price it is paid up to (pricing.py)
     gsi1: OWNER#USER#<user id> | OWNER#ANON#<anonymous id>  /  <created_at>#<id>
                      the owner's CVs newest first; removed on soft delete, so lists need
                      no filter and cost only their page
@@ -117,6 +118,34 @@ def unown_op(cv_id: str, user_id: str, now: str) -> dict:
     return table.update_op(*cv_key(cv_id), "SET former_user_id = :user, updated_at = :now "
                            "REMOVE user_id, gsi1pk, gsi1sk", condition="gsi1pk = :owner",
                            user=user_id, now=now, owner=Owner("user", user_id).key)
+
+
+def paid_up_op(cv: dict[str, Any], *, level: int, template_id: str, reference: str, now: str) -> dict:
+    """A completed payment raises the CV to `level` (the price it is paid up to) on the template
+    it paid for: paid, re-rendered, and moved to that template (a new content version) when it
+    uses another one. Conditioned on the CV as read: paid state, level, template and version."""
+    moves = template_id != cv["template_id"]
+    sets = ["is_paid = :yes", "paid_amount = :level", "paid_template_id = :template", "payment_reference = :ref",
+            "pdf_status = :rendering", "render_requested_at = :now", "gsi3pk = :template_index", "updated_at = :now"]
+    if not cv.get("is_paid"):
+        sets.append("paid_at = :now")
+    if moves:
+        sets.append("template_id = :template")
+    condition = ("attribute_exists(pk) AND is_paid = :was_paid AND template_id = :old_template "
+                 "AND content_version = :version")
+    values: dict[str, Any] = {"yes": True, "level": level, "template": template_id, "ref": reference, "now": now,
+                              "rendering": "rendering", "was_paid": bool(cv.get("is_paid")),
+                              "old_template": cv["template_id"], "version": cv["content_version"],
+                              "template_index": template_index(cv, template_id=template_id, is_paid=True)["gsi3pk"]}
+    if cv.get("paid_amount") is None:
+        condition += " AND attribute_not_exists(paid_amount)"
+    else:
+        condition += " AND paid_amount = :old_level"
+        values["old_level"] = cv["paid_amount"]
+    expression = "SET " + ", ".join(sets) + (" ADD content_version :one" if moves else "")
+    if moves:
+        values["one"] = 1
+    return table.update_op(*cv_key(cv["id"]), expression, condition=condition, **values)
 
 
 def owned_condition() -> str:

@@ -6,7 +6,8 @@
     gsi2: PAYSTATUS#pending / <created_at>#<reference>    pending only (sparse): reconciliation
     gsi3: PAYMENTS#<YYYY-MM> / <created_at>#<reference>   every payment by creation month (admin)
     PAYDONE#<date> / <completed_at>#<reference>   one per completion, on its business day (rollup)
-    WEBHOOK#<uuid> / WEBHOOK          every callback as received (body, safe headers, time)
+    WEBHOOK#<uuid> / WEBHOOK          every callback as received (body, safe headers, time); TTL
+                                      400 days, 7 when it names no payment of ours
     gsi1: WEBHOOKS#<order id> / <received_at>             the callbacks of one order
 """
 from __future__ import annotations
@@ -30,13 +31,18 @@ def new_reference() -> str:
 
 
 def new_payment(*, reference: str, user: dict[str, Any], cv: dict[str, Any], amount: int, currency: str,
-                method: str, phone: str | None) -> dict[str, Any]:
+                method: str, phone: str | None, template_id: str | None = None,
+                paid_before: int = 0) -> dict[str, Any]:
+    """A pending payment for `template_id` (default: the CV's): `amount` is what it charges,
+    `paid_before` what the CV was paid up to when it was priced (an upgrade pays the rest),
+    `template_price` the two together: the level the CV is paid up to once it completes."""
     moment = clock.now()
     now = clock.iso(moment)
     pk, sk = payment_key(reference)
     return {
         "pk": pk, "sk": sk, "type": "payment", "id": reference, "reference": reference,
-        "cv_id": cv["id"], "cv_title": cv["title"], "template_id": cv["template_id"],
+        "cv_id": cv["id"], "cv_title": cv["title"], "template_id": template_id or cv["template_id"],
+        "template_price": int(amount) + int(paid_before), "paid_before": int(paid_before),
         "user_id": user["id"], "buyer_email": user["email"], "buyer_name": user["full_name"],
         "amount": int(amount), "currency": currency, "method": method, "phone": phone,
         "status": "pending", "transaction_id": None, "created_at": now, "updated_at": now,
@@ -60,10 +66,31 @@ def completion_op(payment: dict[str, Any], *, completed_at: str, paid_cv: bool) 
 def public_payment(payment: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": payment["id"], "reference": payment["reference"], "cv_id": payment["cv_id"],
-        "amount": payment["amount"], "currency": payment["currency"], "method": payment["method"],
-        "status": payment["status"], "transaction_id": payment.get("transaction_id"),
+        "amount": payment["amount"], "currency": payment["currency"], "template_id": payment.get("template_id"),
+        "template_price": template_price(payment), "method": payment["method"], "status": payment["status"], "transaction_id": payment.get("transaction_id"),
         "created_at": payment["created_at"], "completed_at": payment.get("completed_at"),
     }
+
+
+def template_price(payment: dict[str, Any]) -> int:
+    """The level a payment pays a CV up to (payments made before upgrades existed: their amount)."""
+    return int(payment.get("template_price", payment["amount"]))
+
+
+def claim_status_check(reference: str, *, interval_seconds: int) -> bool:
+    """Take the payment's turn to ask Selcom about it: True at most once per `interval_seconds`
+    per payment, whoever asks (verify or a webhook); False when another asked within it."""
+    from datetime import timedelta
+
+    cutoff = clock.iso(clock.now() - timedelta(seconds=interval_seconds))
+    try:
+        table.update(*payment_key(reference), "SET last_checked_at = :now",
+                     condition="attribute_exists(pk) AND "
+                               "(attribute_not_exists(last_checked_at) OR last_checked_at < :cutoff)",
+                     now=clock.now_iso(), cutoff=cutoff)
+    except table.ConditionFailed:
+        return False
+    return True
 
 
 def get(reference: str, *, consistent: bool = True) -> dict[str, Any] | None:
@@ -93,6 +120,10 @@ def leave_pending_op(reference: str, status: str, *, allowed_from: tuple[str, ..
                            **{f"from{i}": s for i, s in enumerate(allowed_from)}, **fields)
 
 
+WEBHOOK_TTL_DAYS = 400           # a payment's callbacks: kept as long as the money questions last
+UNKNOWN_WEBHOOK_TTL_DAYS = 7     # callbacks naming no payment of ours: anyone can send them
+
+
 def record_webhook(*, body: str, headers: dict[str, str], order_id: str | None) -> str:
     import uuid
 
@@ -101,9 +132,14 @@ def record_webhook(*, body: str, headers: dict[str, str], order_id: str | None) 
     item = {"pk": f"WEBHOOK#{webhook_id}", "sk": "WEBHOOK", "type": "webhook", "id": webhook_id,
             "body": body[:50_000], "headers": headers, "order_id": order_id, "received_at": now,
             "gsi1pk": f"WEBHOOKS#{order_id or 'unknown'}", "gsi1sk": now,
-            "ttl": clock.epoch_seconds() + 400 * 86400}
+            "ttl": clock.epoch_seconds() + WEBHOOK_TTL_DAYS * 86400}
     table.transact([table.put_op(item)])
     return webhook_id
+
+
+def short_lived(days: int = UNKNOWN_WEBHOOK_TTL_DAYS) -> dict[str, int]:
+    """Fields for `annotate_webhook` that let a callback for no payment of ours expire soon."""
+    return {"ttl": clock.epoch_seconds() + days * 86400}
 
 
 def annotate_webhook(webhook_id: str, **fields: Any) -> None:

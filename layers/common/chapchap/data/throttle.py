@@ -1,8 +1,10 @@
-"""Login throttling: growing delays per email, a failure cap per source IP.
+"""Throttling: growing delays per email and a failure cap per source IP for logins; payment
+prompts per CV, per user and per phone that is not the account's.
 
     THROTTLE#EMAIL#<email> / DELAY        `failures` and `last_failure` (epoch seconds);
                                           TTL a day after the last failure
-    THROTTLE#IP#<ip>       / W#<start>    `failures` in a fixed window, TTL after the window
+    THROTTLE#IP#<ip>       / W#<start>    login `failures` in a fixed window, TTL after it
+    THROTTLE#<kind>#<value> / W#<start>   payment prompt `hits` in a fixed window
 
 Per email, the first LOGIN_MAX_FAILURES_PER_EMAIL failures are free; each one after them asks
 for a wait of 1, 2, 4, ... seconds from the last failure, at most LOGIN_MAX_DELAY_SECONDS. A
@@ -11,8 +13,10 @@ owner out; a short delay costs a guesser the same while the owner waits a minute
 A successful sign-in deletes the item (and so must a future password reset). Attempts during
 a delay are refused before the password is checked and are not counted.
 
-Per IP, a fixed window keeps it to one BatchGetItem (shared with the email look-up) per
-login and one transaction per failure; the cost: up to twice the limit across a boundary.
+Fixed windows keep the per-IP check to one BatchGetItem (shared with the email look-up) per
+login and one transaction per failure; a payment prompt's counters are conditional writes
+inside the transaction that creates the payment (no read at all). The cost: up to twice the
+limit across a window boundary.
 """
 from __future__ import annotations
 
@@ -25,8 +29,8 @@ from chapchap.settings import settings
 EMAIL_STATE_DAYS = 1  # failures older than this (with none since) are forgotten
 
 
-def _window() -> tuple[int, int]:
-    size = settings().login_window_seconds
+def _window(size: int | None = None) -> tuple[int, int]:
+    size = size or settings().login_window_seconds
     now = clock.epoch_seconds()
     start = now - now % size
     return start, start + size
@@ -73,3 +77,18 @@ def failure_ops(email: str, ip: str) -> list[dict]:
 
 def reset_email_op(email: str, ip: str) -> dict:
     return table.delete_op(*keys(email, ip)["email"])
+
+
+# ---------------------------------------------------------------- counted actions
+def hit_op(kind: str, value: str, *, limit: int, window_seconds: int) -> dict:
+    """Count one action of `kind` by `value` in the current window, refused (the transaction
+    fails at this operation) once `limit` were counted in it."""
+    start, end = _window(window_seconds)
+    return table.update_op(f"THROTTLE#{kind}#{value}", f"W#{start}", "ADD hits :one SET #ttl = :ttl",
+                           condition="attribute_not_exists(hits) OR hits < :limit", names={"#ttl": "ttl"},
+                           one=1, ttl=end + 60, limit=limit)
+
+
+def seconds_left(window_seconds: int) -> int:
+    """Seconds until the current window of this size ends (a refused action's Retry-After)."""
+    return _window(window_seconds)[1] - clock.epoch_seconds()

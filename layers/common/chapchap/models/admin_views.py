@@ -161,6 +161,9 @@ class AdminPayment(Payment):
     flagged: bool
     mismatch: PaymentMismatch | None
     duplicate_payment: bool
+    refund_due: Annotated[int | None, Field(ge=0, description="with duplicate_payment: what this payment paid "
+                                                              "beyond what the CV needed (the whole amount, or "
+                                                              "an upgrade's overlap)")]
     needs_attention: Annotated[bool, Field(description="flagged or duplicate_payment")]
     updated_at: Timestamp | None
 

@@ -88,8 +88,12 @@ class Payment(Out):
     id: Annotated[str, Field(description="the reference (Selcom's order_id)", examples=["CVK7F3M9QX"])]
     reference: str
     cv_id: str
-    amount: Annotated[int, Field(ge=0)]
+    amount: Annotated[int, Field(ge=0, description="what this payment charges: the template's price, or for "
+                                                 "an upgrade the difference to what the CV was paid up to")]
     currency: Currency
+    template_id: Annotated[str | None, Field(description="the template this payment pays for")]
+    template_price: Annotated[int, Field(ge=0, description="that template's price when the payment was made "
+                                                           "(amount + what the CV was paid up to before)")]
     method: Literal["mobile_money", "card"]
     status: Literal["pending", "completed", "failed", "cancelled", "expired"]
     transaction_id: str | None
