@@ -49,7 +49,7 @@ def test_the_date_sensitive_tests_pass_with_the_clock_at(instant, pytestconfig):
     env.update(CHAPCHAP_TEST_NOW=instant, TRUTH_OPERATIONS=TRUTH_OPERATIONS)
     run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:xdist", "-q", "--no-header", "-x",
                           *DATE_SENSITIVE],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
     tail = "\n".join(line for line in run.stdout.splitlines() if not line.startswith("{"))[-6000:]
     assert run.returncode == 0, f"with the clock at {instant}:\n{tail}\n{run.stderr[-2000:]}"
 
