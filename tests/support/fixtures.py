@@ -90,3 +90,53 @@ def serialized_moto():
     botocore_stubber.BotocoreStubber.__call__ = locked
     yield
     botocore_stubber.BotocoreStubber.__call__ = original
+
+
+# ---------------------------------------------------------------- a moved clock
+# `--now=2027-01-31T22:30:00Z` (or CHAPCHAP_TEST_NOW=...) runs the session as if the wall clock
+# read that instant: time-machine moves time.time, datetime.now, date.today and the C-level
+# clock of this process, and lets it tick from there. Code in other processes (the local stack
+# that the integration tests start with `python -m local`) keeps the real clock, so those
+# tests are skipped under a moved clock: the moved-clock runs cover the in-process handlers
+# on moto, which is where business days, weeks and months are computed.
+MOVED_CLOCK_ENV = "CHAPCHAP_TEST_NOW"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--now", default=os.environ.get(MOVED_CLOCK_ENV) or None, metavar="ISO_INSTANT",
+                     help=f"run the tests with the clock moved to this UTC instant (also ${MOVED_CLOCK_ENV})")
+
+
+def moved_clock(config) -> str | None:
+    return config.getoption("--now", default=None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    instant = moved_clock(config)
+    if not instant:
+        return
+    from datetime import datetime
+
+    import time_machine
+
+    destination = datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    if destination.tzinfo is None:
+        raise pytest.UsageError(f"--now needs an instant with its offset (e.g. 2027-01-31T22:30:00Z), not {instant}")
+    traveller = time_machine.travel(destination, tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config):
+    instant = moved_clock(config)
+    return f"clock moved to {instant} (time-machine, ticking); integration tests skipped" if instant else None
+
+
+def pytest_collection_modifyitems(config, items):
+    if not moved_clock(config):
+        return
+    other_process = pytest.mark.skip(reason="the local stack runs in another process, on the real clock")
+    for item in items:
+        if "integration" in item.path.parts or item.get_closest_marker("integration"):
+            item.add_marker(other_process)
