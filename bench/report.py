@@ -75,7 +75,9 @@ def coldstart(data: dict[str, Any]) -> str:
                  "1.00", base["modules_loaded"]])
     load = data.get("load_average") or {}
     return "\n".join([
-        f"Import of each handler module plus `getattr(handler)` in a fresh process, median of {data['runs']} "
+        f"Import of each handler module, `getattr(handler)` and its first DynamoDB client "
+        f"(`{data.get('first_client', 'not measured: an older run')}`) in a fresh process, against the baseline "
+        f"`{data['baseline']['code']}`, all in one run (round-robin, same machine load); median of {data['runs']} "
         f"processes, warm bytecode; packages Lambda would not have are hidden. {ran_at(data)}",
         "",
         f"**{s['measured']} of {s['functions']} functions: {s['min_ms']:.0f}-{s['max_ms']:.0f} ms "
