@@ -15,7 +15,6 @@ def _fill_every_cache(monkeypatch):
     """What a container holds after its import and first requests."""
     import boto3
     from aws_lambda_powertools.utilities import parameters
-
     from chapchap import renders, selcom, settings_store, storage
     from chapchap.auth import passwords
     from chapchap.data import table
@@ -42,7 +41,6 @@ def _fill_every_cache(monkeypatch):
 def test_after_restore_drops_clients_connections_credentials_and_timed_caches(aws, monkeypatch):
     import boto3
     from aws_lambda_powertools.utilities import parameters
-
     from chapchap import renders, selcom, settings_store, snapstart, storage
     from chapchap.auth import passwords
     from chapchap.data import table
@@ -89,14 +87,28 @@ def test_register_uses_the_lambda_runtime_module_when_present(monkeypatch):
     monkeypatch.delitem(sys.modules, "snapshot_restore_py", raising=False)
     assert snapstart.register() is False  # no Lambda runtime here: nothing registered
 
-    hooks = []
+    hooks, before = [], []
     fake = types.ModuleType("snapshot_restore_py")
     fake.register_after_restore = hooks.append
+    fake.register_before_snapshot = before.append
     monkeypatch.setitem(sys.modules, "snapshot_restore_py", fake)
     assert snapstart.register() is True
     assert snapstart.register() is True  # once
-    assert hooks == [snapstart._after_restore_hook]
+    assert hooks == [snapstart._after_restore_hook] and before == [snapstart.before_snapshot]
     hooks[0]()  # the runtime calls it with no argument after a restore
+
+
+def test_before_snapshot_loads_the_model_and_keeps_no_client(aws):
+    import boto3
+
+    from chapchap import snapstart
+    from chapchap.data import table
+
+    table.reset_client()
+    snapstart.before_snapshot()
+    assert table._client is None  # no client, no connection in the snapshot
+    loader = boto3.DEFAULT_SESSION._session.get_component("data_loader")
+    assert any("dynamodb" in str(key) for key in getattr(loader, "_cache", {}))
 
 
 def test_globals_publish_an_alias_and_snapstart_is_a_parameter_off_by_default():
@@ -115,9 +127,10 @@ def test_every_route_schedule_and_queue_calls_the_alias(monkeypatch):
     import json
     from pathlib import Path
 
-    from local.template import TEMPLATE_PATH
     from samtranslator.translator.transform import transform
     from samtranslator.yaml_helper import yaml_parse
+
+    from local.template import TEMPLATE_PATH
 
     del samtranslator
     monkeypatch.setenv("AWS_DEFAULT_REGION", "af-south-1")

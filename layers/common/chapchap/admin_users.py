@@ -13,7 +13,7 @@ object, never a password hash). DynamoDB calls per request, besides the guard's 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chapchap import admin_query, audit, clock, cursor
 from chapchap.apidoc import param
@@ -22,8 +22,10 @@ from chapchap.data import buckets, counters, merged, table, users
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import Owner
 from chapchap.errors import Conflict, NotFound
-from chapchap.models.admin import AdminUserCreateIn, AdminUserUpdateIn
 from chapchap.periods import enum_param
+
+if TYPE_CHECKING:  # pydantic body models: the routes that take them import them
+    from chapchap.models.admin import AdminUserCreateIn, AdminUserUpdateIn
 
 SORTS = ("created_at", "last_login")
 QUERY = admin_query.parameters(

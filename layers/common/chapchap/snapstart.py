@@ -17,7 +17,11 @@ restored container, possibly hours later. After a restore this module drops:
   default-price cache (its age is time.monotonic() of another machine);
 - the bcrypt dummy hash of the login path (its salt would be the same everywhere).
 
-Only modules already imported are touched, so the hook itself imports nothing. The
+Before the snapshot, `before_snapshot` makes the DynamoDB client once and drops it: the
+service model boto3 reads from disk stays loaded in the default session, so a restored
+container's first client is quick, and no connection or client is frozen.
+
+Only modules already imported are touched, so the hooks import nothing. The
 `snapshot_restore_py` module exists only in the Lambda python runtime (3.12 and later):
 elsewhere `register()` does nothing, and the tests call `after_restore()` directly.
 """
@@ -70,6 +74,14 @@ def after_restore() -> list[str]:
     return reset
 
 
+def before_snapshot() -> None:
+    """Load the DynamoDB service model into boto3's default session, keep no client."""
+    table = _loaded("chapchap.data.table")
+    if table is not None:
+        table.client()
+        table.reset_client()
+
+
 def _after_restore_hook() -> None:
     reset = after_restore()
     observability = _loaded("chapchap.observability")
@@ -83,9 +95,10 @@ def register() -> bool:
     if _registered:
         return True
     try:
-        from snapshot_restore_py import register_after_restore
+        from snapshot_restore_py import register_after_restore, register_before_snapshot
     except ImportError:  # not the Lambda runtime (tests, local stack, benchmarks)
         return False
+    register_before_snapshot(before_snapshot)
     register_after_restore(_after_restore_hook)
     _registered = True
     return True
