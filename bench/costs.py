@@ -290,8 +290,10 @@ def render(ctx: dict[str, Any]) -> str:
         f"{CONVERSION:.0%} of whom pay (an assumption), costs about USD "
         f"{', '.join(usd(m['total']) for m in months)}.",
         "",
-        "At a price of a few thousand shillings per CV, AWS is a rounding error next to the "
-        "payment fees; the figures are here so that a change which multiplies one of them shows.",
+        "Next to the price of a CV (5,000 TZS by default, about USD 2) that is small; the figures are here "
+        "so that a change which multiplies one of them shows. DynamoDB writes lead: a CV item is in all three "
+        "global secondary indexes, each projecting ALL attributes, so every save writes the whole CV four "
+        "times; indexes projecting only what the lists show would cut that line most.",
         "",
         "## How this is computed",
         "",
