@@ -71,6 +71,7 @@ PDF_BYTES = 60 * 1024  # a two-page CV (the render below measures it)
 PHOTO_BYTES = 300 * 1024
 RESPONSE_BYTES = 2 * 1024  # an API answer, headers included
 BCRYPT_TEST_ROUNDS = 4  # what the benchmarks ran with (tests/support/world.py)
+SNAPSTART_CACHE_GB_S = 0.0000015046  # us-east-1, Python/.NET (docs/cold-start.md)
 SQS_IDLE_REQUESTS_PER_MONTH = 5 * 3 * 60 * 24 * 30  # 5 pollers, one 20 s long poll each
 
 # A paying visitor from first save to download: bench/load.py's journey, plus what a real
@@ -268,7 +269,7 @@ def render(ctx: dict[str, Any]) -> str:
     month_rows = [[name] + [usd(m["lines"][name]) for m in months] for name in line_names]
     month_rows.append(["**total**"] + [f"**{usd(m['total'])}**" for m in months])
     month_rows.append(["per paying visitor"] + [usd(m["per_payer"]) for m in months])
-    price_rows = [[k, f"{v:.10f}".rstrip("0"), unit, note, f"list price as of {PRICES_DATE}, check before quoting"]
+    price_rows = [[k, f"{v:.10f}".rstrip("0").rstrip(".") or "0", unit, note, f"list price as of {PRICES_DATE}, check before quoting"]
                   for k, (v, unit, note) in PRICES.items()]
     inv = sum(s.count for s in paid)
     http = sum(s.count for s in paid if s.http)
@@ -308,7 +309,9 @@ def render(ctx: dict[str, Any]) -> str:
         f"template's cost 12 measured here (+{ctx['bcrypt_ms']:.0f} ms over the benchmarks' cost 4); the PDF "
         "function's figure is a render with fpdf2 already imported (a warm render of the two-page sample alone "
         f"takes {ctx['pdf_ms']:.0f} ms here and makes {ctx['pdf_bytes'] // 1024} KB). A share of invocations also pays a cold start (import + first client, from "
-        "`bench/out/coldstart.json`), billed since Lambda bills the init phase. Lambda at 512 MB has about a "
+        "`bench/out/coldstart.json` as measured: on a loaded machine these overstate it), billed: Lambda bills "
+        "the init phase of managed runtimes since 1 August 2025 (AWS Compute Blog, \"AWS Lambda standardizes "
+        "billing for INIT Phase\"). Lambda at 512 MB has about a "
         "third of a vCPU: CPU-bound steps (bcrypt, the render) take longer there than here; durations are a "
         "floor, and Lambda duration stays a small line even at three times these figures.",
         "- **API Gateway**: one HTTP API request per HTTP step. **S3**: the calls the handlers make (counted), "
@@ -320,7 +323,11 @@ def render(ctx: dict[str, Any]) -> str:
         "- **Storage**: a journey's items (1 KB each, an upper bound for all but the CV) and S3 objects "
         "(PDF and a photo), for the month they were made in; it accumulates month after month.",
         "- Not counted: the free tier, KMS (SSM SecureString reads use the AWS-managed key), CloudWatch "
-        "alarms and metrics (a few dollars a month whatever the traffic), Selcom's own fees, taxes.",
+        "alarms and metrics (a few dollars a month whatever the traffic), Selcom's own fees, taxes, and "
+        f"SnapStart, off by default (`EnableSnapStart`): on, its snapshot cache alone would add about USD "
+        f"{ctx['snapstart_cache_month']:,.0f} a month for the {ctx['functions']} functions' "
+        f"{ctx['memory_mb']:,} MB at the us-east-1 rate of USD {SNAPSTART_CACHE_GB_S} per GB-second, "
+        "before restores (docs/cold-start.md).",
         "",
         "## The paid journey",
         "",
@@ -393,6 +400,8 @@ def build(out: Path = OUT, *, measure: bool = True) -> tuple[str, dict[str, Any]
         "ddb_date": ddb.get("date", "?"), "cold_date": cold.get("date"),
         "paid": paid, "browsing": browsing, "scheduled": scheduled, "paid_cost": paid_cost,
         "bcrypt_ms": bcrypt_ms, "pdf_ms": pdf_ms, "pdf_bytes": pdf_bytes,
+        "functions": len(memory), "memory_mb": sum(memory.values()),
+        "snapstart_cache_month": sum(memory.values()) / 1024 * DAYS_PER_MONTH * 86400 * SNAPSTART_CACHE_GB_S,
         "months": [month(v, paid, browsing, scheduled, pdf_bytes=pdf_bytes) for v in VISITORS_PER_DAY],
     }
     return render(ctx), ctx
