@@ -1,5 +1,6 @@
 """`python -m bench`: run every benchmark module in bench/ that has a `main()`, then
-`report`, which writes bench/REPORT.md from their bench/out/*.json.
+`costs`, which writes docs/COSTS.md from their figures, then `report`, which writes
+bench/REPORT.md from their bench/out/*.json.
 
 `python -m bench coldstart pdf_render` runs only those (add `report` to rewrite the
 report). Each runs with its defaults (`main([])`, or `main()` if it takes no argument); for
@@ -22,6 +23,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 REPORT = "report"
+# These read what the others wrote: they go last, in this order, whatever the order given.
+LAST = ("costs", REPORT)
 
 
 def header() -> str:
@@ -57,8 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     names = argv or bench_modules()
-    # The report assembles what the others wrote: it goes last, whatever the order given.
-    names = [n for n in names if n != REPORT] + [n for n in names if n == REPORT]
+    names = [n for n in names if n not in LAST] + [n for last in LAST for n in names if n == last]
     unknown = [n for n in names if n not in bench_modules()]
     if unknown:
         print(f"no such benchmark: {', '.join(unknown)} (have: {', '.join(bench_modules())})", file=sys.stderr)

@@ -1,13 +1,20 @@
-"""Cold start of every function in template.yaml: the import of its handler module.
+"""Cold start of every function in template.yaml: the import of its handler module and the
+creation of its first DynamoDB client, against `import boto3; boto3.client("dynamodb")`.
 
 Lambda's cold start, after the runtime itself, is the import of the handler module and
-whatever that module does at import time. For each function of template.yaml (read with
-local.template, so functions come and go without touching this file), a fresh Python
-process like Lambda's (sys.path = the function code, then its layers; the Globals
+whatever that module does at import time; the first request then creates the clients it
+needs (chapchap creates them lazily). Like with like: for each function of template.yaml
+(read with local.template, so functions come and go without touching this file), a fresh
+Python process like Lambda's (sys.path = the function code, then its layers; the Globals
 environment with fake resource names; dummy credentials; no network) times
-`importlib.import_module(handler module)` plus the `getattr` of the handler with
-time.perf_counter, inside the process. The baseline is `import boto3;
-boto3.client("dynamodb")` timed the same way. Figures are medians of --runs processes.
+`importlib.import_module(handler module)`, the `getattr` of the handler and
+`chapchap.data.table.client()` (the DynamoDB client every function's first request
+creates) with time.perf_counter, inside the process. The baseline, `import boto3;
+boto3.client("dynamodb")`, is timed the same way and ends in the same state: boto3
+imported, one DynamoDB client. S3/SQS clients or the Selcom session that a few functions
+create later in their first request are not counted (the baseline has none either).
+Every target runs in one invocation, round-robin, so all share the machine's load.
+Figures are medians of --runs processes.
 
 Two honest differences from this machine's venv, both on by default:
 
@@ -55,6 +62,10 @@ from local.template import Function, Resolver, Template, global_environment, loa
 OUT_DIR = ROOT / "bench" / "out"
 REGION = "af-south-1"
 BASELINE_CODE = 'import boto3; boto3.client("dynamodb")'
+# What every function's first request does before its first DynamoDB call: create the
+# table's client (chapchap.data.table creates it lazily, on first use). Timed after the
+# handler's import, so a function and the baseline both end with one DynamoDB client.
+FIRST_CLIENT_CODE = "from chapchap.data import table; table.client()"
 # What the Lambda python runtime brings besides the standard library.
 RUNTIME_REQUIREMENTS = ["boto3"]
 
@@ -77,11 +88,12 @@ WATCH = {
 
 # Runs in the fresh process. Imports nothing before the timed import but sys, time and
 # importlib (already loaded at start-up), so the handler's own imports are all counted.
-# argv: kind (module|code), target, path entries (newline-separated), hidden top-level names (,).
+# argv: kind (module|code), target, path entries (newline-separated), hidden top-level names (,),
+# code run after a module's import (its first client).
 def _child_source() -> str:
     return r'''
 import sys, time, importlib
-kind, target, paths, hidden = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+kind, target, paths, hidden, then = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 hidden = frozenset(h for h in hidden.split(",") if h)
 tried = []
 
@@ -106,6 +118,8 @@ t0 = time.perf_counter()
 if kind == "module":
     module_name, _, attr = target.rpartition(".")
     handler = getattr(importlib.import_module(module_name), attr)
+    if then:
+        exec(compile(then, "<first client>", "exec"), {})
 else:
     exec(compile(target, "<baseline>", "exec"), {})
 t1 = time.perf_counter()
@@ -305,7 +319,7 @@ class ChildError(RuntimeError):
 def run_child(kind: str, target: str, paths: list[str], hidden: list[str], env: dict[str, str],
               cwd: Path, extra_args: tuple[str, ...] = ()) -> tuple[dict, str]:
     cmd = [sys.executable, "-s", *extra_args, "-c", _child_source(), kind, target,
-           "\n".join(paths), ",".join(hidden)]
+           "\n".join(paths), ",".join(hidden), FIRST_CLIENT_CODE if kind == "module" else ""]
     proc = subprocess.run(cmd, env=env, cwd=str(cwd), capture_output=True, text=True, timeout=300)
     marker = next((line for line in proc.stdout.splitlines() if line.startswith("@@RESULT@@")), None)
     if proc.returncode != 0 or marker is None:
@@ -484,7 +498,7 @@ def render(result: dict) -> str:
         brow += [f"{bn.get('median_ms', 0):.1f}", "1.00",
                  f"{bn.get('median_ms', 0) / base['warm']['median_ms']:.1f}" if bn else ""]
     rows.append(brow)
-    out.append(f"Cold start: import of the handler module + getattr(handler), median of {result['runs']} fresh "
+    out.append(f"Cold start: import of the handler module + getattr(handler) + its first DynamoDB client, median of {result['runs']} fresh "
                f"processes, {result['python']} ({sys.executable})")
     for _key, text in modes:
         out.append(f"  - {text}")
@@ -562,6 +576,7 @@ def main(argv: list[str] | None = None) -> int:
         "no_pyc": args.no_pyc,
         "hidden": hidden,
         "baseline": {"code": BASELINE_CODE},
+        "first_client": FIRST_CLIENT_CODE,
         "functions": [],
     }
     print(f"measuring {len(functions)} functions + baseline, {args.runs} runs each"

@@ -17,6 +17,11 @@ fewer, when a page fills from the first partition it reads). Per-container cache
 (the default price, read at most once a minute) are warm, as in a container's steady
 state; the settings' SSM reads are not DynamoDB calls.
 
+Each row also has, for bench/costs.py: the on-demand request units of those calls
+(tests/support/counting.py, from item sizes), the items written, the other AWS calls
+(S3, SQS, SSM) and the handler's warm wall time (module already imported; the time spent
+sizing items for the units is taken out), against moto on this machine.
+
     python -m bench.ddb_calls [--sizes 10 1000] [--only ROUTE_OR_FUNCTION ...]
 
 Output: a table on stdout and bench/out/ddb_calls.json.
@@ -123,13 +128,37 @@ def fill_table(extra: int, seed: int = 6) -> int:
                            until=now - timedelta(seconds=5))
 
 
+@contextlib.contextmanager
+def count_aws_calls():
+    """Calls to AWS other than DynamoDB (S3, SQS, SSM...) by "service Operation": every boto3
+    client goes through BaseClient._make_api_call, whichever module made it."""
+    from collections import Counter
+
+    from botocore.client import BaseClient
+
+    counts: Counter = Counter()
+    original = BaseClient._make_api_call
+
+    def counted(self, operation_name, api_params):
+        service = self.meta.service_model.service_name
+        if service != "dynamodb":
+            counts[f"{service} {operation_name}"] += 1
+        return original(self, operation_name, api_params)
+
+    BaseClient._make_api_call = counted
+    try:
+        yield counts
+    finally:
+        BaseClient._make_api_call = original
+
+
 def run_size(extra: int, only: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
     """Every sample event (or those named in `only`, by route key or function id) in a fresh
     moto account with `extra` users and CVs: one row per event, and the items written for
     the extra ones."""
     from chapchap import settings_store
     from chapchap.catalog import seed_starter_templates
-    from tests.support.apigw import ApiClient, invoke
+    from tests.support.apigw import _RUNTIME, ApiClient, invoke
     from tests.support.counting import count_ddb_calls
     from tests.support.events import EVENT_FILES, fill, function_for, sample_context
     from tests.support.world import moto_account, scoped_env, selcom_simulator
@@ -142,6 +171,7 @@ def run_size(extra: int, only: list[str] | None = None) -> tuple[list[dict[str, 
         seed_starter_templates()
         written = fill_table(extra)
         context = sample_context(api, sim)
+        import chapchap.pdf  # noqa: F401 - the PDF function loads it on its first render; a warm container has it
         for serial, path in enumerate(EVENT_FILES, 1):
             fn = function_for(path)
             raw = json.loads(path.read_text())
@@ -151,10 +181,11 @@ def run_size(extra: int, only: list[str] | None = None) -> tuple[list[dict[str, 
             event = fill(path.read_text(), _fresh(FRESH.get(label) or FRESH.get(fn.logical_id) or (),
                                                   context, api, sim, serial))
             settings_store.default_price()  # the once-a-minute read, warm as in a busy container
-            started = time.perf_counter()
-            with count_ddb_calls() as calls:
+            _RUNTIME.handler(fn)  # imported already: the time below is a warm container's
+            with count_aws_calls() as others, count_ddb_calls(units=True) as calls:
+                started = time.perf_counter()
                 result = invoke(fn.logical_id, event)
-            elapsed = (time.perf_counter() - started) * 1000
+                elapsed = (time.perf_counter() - started - calls.metering_seconds) * 1000
             http = bool(fn.events_of("HttpApi"))
             if http:
                 status = int(result["statusCode"])
@@ -165,7 +196,9 @@ def run_size(extra: int, only: list[str] | None = None) -> tuple[list[dict[str, 
             rows.append({"endpoint": label, "function": fn.logical_id, "kind": "http" if http else "other",
                          "event": str(path.relative_to(ROOT)), "status": status, "ok": ok,
                          "calls": dict(sorted(calls.items())), "total": calls.total,
-                         "items_read": calls.total_items_read, "ms": round(elapsed, 1)})
+                         "items_read": calls.total_items_read, "items_written": calls.items_written,
+                         "read_units": calls.read_units, "write_units": calls.write_units,
+                         "other_calls": dict(sorted(others.items())), "ms": round(elapsed, 1)})
     return rows, written
 
 
@@ -182,7 +215,8 @@ def run(sizes: list[int], only: list[str] | None = None) -> dict[str, Any]:
             "endpoint": row["endpoint"], "function": row["function"], "kind": row["kind"], "event": row["event"],
             "status": row["status"], "ok": row["ok"] and all(o["ok"] for o in others),
             "calls": row["calls"], "total": row["total"],
-            "by_size": {str(r["extra"]): {k: x[k] for k in ("status", "calls", "total", "items_read", "ms")}
+            "by_size": {str(r["extra"]): {k: x[k] for k in ("status", "calls", "total", "items_read", "items_written",
+                                                            "read_units", "write_units", "other_calls", "ms")}
                         for r, x in zip(runs, [row, *others])},
             "grows": any(o["total"] > row["total"] for o in others),
         })

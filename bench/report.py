@@ -76,7 +76,9 @@ def coldstart(data: dict[str, Any]) -> str:
                  "1.00", base["modules_loaded"]])
     load = data.get("load_average") or {}
     return "\n".join([
-        f"Import of each handler module plus `getattr(handler)` in a fresh process, median of {data['runs']} "
+        f"Import of each handler module, `getattr(handler)` and its first DynamoDB client "
+        f"(`{data.get('first_client', 'not measured: an older run')}`) in a fresh process, against the baseline "
+        f"`{data['baseline']['code']}`, all in one run (round-robin, same machine load); median of {data['runs']} "
         f"processes, warm bytecode; packages Lambda would not have are hidden. {ran_at(data)}",
         "",
         f"**{s['measured']} of {s['functions']} functions: {s['min_ms']:.0f}-{s['max_ms']:.0f} ms "
@@ -285,12 +287,41 @@ def build(out: Path = OUT) -> str:
     return "\n".join(parts)
 
 
+def replace_sections(current: str, fresh: str, names: list[str]) -> str:
+    """`current` with the sections of `names` taken from `fresh` (the others kept as they are)."""
+    titles = {title for name, title, _ in SECTIONS if name in names}
+
+    def split(text: str) -> tuple[str, dict[str, str], list[str]]:
+        head, *parts = text.split("\n## ")
+        sections = {}
+        order = []
+        for part in parts:
+            title = part.split("\n", 1)[0]
+            sections[title] = "\n## " + part
+            order.append(title)
+        return head, sections, order
+
+    _head, new_sections, _ = split(fresh)
+    head, sections, order = split(current)
+    for title in titles:
+        if title in new_sections:
+            sections[title] = new_sections[title]
+            if title not in order:
+                order.append(title)
+    return head + "".join(sections[t] for t in order)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT, help="where the JSON figures are (default bench/out)")
     parser.add_argument("--report", type=Path, default=REPORT, help="the file to write (default bench/REPORT.md)")
+    parser.add_argument("--only", action="append", default=[], metavar="SECTION",
+                        choices=[name for name, _, _ in SECTIONS],
+                        help="rewrite only this section (repeatable), keep the others of the existing report")
     args = parser.parse_args(argv)
     text = build(args.out)
+    if args.only and args.report.is_file():
+        text = replace_sections(args.report.read_text(), text, args.only)
     args.report.write_text(text)
     missing = [name for name, _, _ in SECTIONS if not (args.out / f"{name}.json").is_file()]
     where = args.report.relative_to(ROOT) if args.report.is_relative_to(ROOT) else args.report

@@ -87,3 +87,84 @@ def test_login_timing_measures_every_kind_and_reports_it(tmp_path):
     (tmp_path / "login_timing.json").write_text(json.dumps({**result, "date": "2026-12-02T00:00:00+00:00"}))
     text = report.build(tmp_path)
     assert "## Login time: unknown and known emails" in text and "| `known-wrong` |" in text
+
+
+# ---------------------------------------------------------------- request units and costs
+def test_request_units_follow_item_sizes():
+    from tests.support.counting import item_size, read_units, write_units
+
+    small = {"pk": {"S": "USER#1"}, "sk": {"S": "PROFILE"}}  # 2+6 + 2+7 bytes
+    assert item_size(small) == 17
+    big = {**small, "content": {"S": "x" * 3000}}
+    assert read_units([item_size(small)]) == 0.5  # eventually consistent, one 4 KB block
+    assert read_units([item_size(small)], consistent=True) == 1
+    assert read_units([5000, 100], per_item=True) == 1.5  # 2 blocks + 1 block, halved
+    assert read_units([3000, 3000], per_item=False) == 1  # a Query sums before rounding: 2 blocks, halved
+    assert read_units([100], transactional=True) == 2
+    assert write_units(None, small) == 1
+    assert write_units(small, big) == 3  # the larger image, 3,017 bytes
+    assert write_units(None, small, transactional=True) == 2
+    indexed = {**small, "gsi1pk": {"S": "EMAIL#a"}}
+    assert write_units(None, indexed) == 2  # the table and one index
+
+
+def test_request_units_of_real_calls(aws):
+    from chapchap.data import table
+    from tests.support.counting import count_ddb_calls
+
+    name = table.table_name()
+    item = {"pk": {"S": "UNITS#1"}, "sk": {"S": "A"}, "blob": {"S": "y" * 2000}}
+    with count_ddb_calls(units=True) as calls:
+        table.client().put_item(TableName=name, Item=item)
+        table.client().get_item(TableName=name, Key={"pk": item["pk"], "sk": item["sk"]})
+        table.client().transact_write_items(TransactItems=[{"Delete": {
+            "TableName": name, "Key": {"pk": item["pk"], "sk": item["sk"]}}}])
+    # put: 2,013 bytes = 2 units; delete of the same item in a transaction: 2 x 2
+    assert calls.write_units == 2 + 4
+    assert calls.read_units == 0.5
+    assert calls.items_written == 2
+    assert calls.total == 3  # the sizing reads are not counted as the code's calls
+
+
+def _fake_ddb(labels_ms: dict[str, float]) -> dict:
+    rows = []
+    for label, ms in labels_ms.items():
+        fn = "PdfFunction" if "Pdf" in label else "ReconcilePaymentsFunction" if "Reconcile" in label \
+            else "DailyRollupFunction" if "Rollup" in label else "X"
+        other = {"sqs SendMessage": 1} if "callback" in label else {"s3 PutObject": 1} if "Pdf" in label else {}
+        rows.append({"endpoint": label, "function": fn, "kind": "other" if ":" in label else "http", "total": 2,
+                     "by_size": {"10": {"ms": ms, "read_units": 1.0, "write_units": 4.0, "items_written": 2,
+                                        "other_calls": other}}})
+    return {"date": "2026-12-02T00:00:00+00:00", "endpoints": rows}
+
+
+def test_the_cost_of_a_journey_adds_up_from_counts():
+    from bench import costs
+
+    labels = {label: 100.0 for label, _ in costs.PAID_JOURNEY + costs.BROWSING_JOURNEY}
+    labels.update({label: 100.0 for label, _ in costs.SCHEDULED})
+    ddb = _fake_ddb(labels)
+    memory = {"X": 1024, "PdfFunction": 1024}
+    paid = costs.steps(costs.PAID_JOURNEY, ddb, memory, {}, {})
+    n = sum(count for _, count in costs.PAID_JOURNEY)
+    http = sum(count for label, count in costs.PAID_JOURNEY if ":" not in label)
+    line = costs.journey_cost(paid, cold_share=0.0, browser_s3=costs.BROWSER_S3_PAID, stored_pdf=True,
+                              pdf_bytes=0)
+    p = {k: v[0] for k, v in costs.PRICES.items()}
+    assert line["lambda requests"] == pytest.approx(n * p["lambda_request"])
+    assert line["lambda duration"] == pytest.approx(n * 0.1 * 1.0 * p["lambda_gb_s"])  # 100 ms at 1 GB
+    assert line["http api"] == pytest.approx(http * p["http_api_request"])
+    assert line["dynamodb reads"] == pytest.approx(n * 1.0 * p["ddb_rru"])
+    assert line["dynamodb writes"] == pytest.approx(n * 4.0 * p["ddb_wru"])
+    # the render's PutObject and the browser's photo upload; the browser's download
+    assert line["s3 requests"] == pytest.approx(2 * p["s3_put"] + 1 * p["s3_get"])
+    # the callback's SendMessage, then the event source mapping's receive and delete
+    assert line["sqs"] == pytest.approx(3 * p["sqs_request"])
+
+    browsing = costs.steps(costs.BROWSING_JOURNEY, ddb, memory, {}, {})
+    scheduled = costs.steps(costs.SCHEDULED, ddb, memory, {}, {})
+    m = costs.month(1000, paid, browsing, scheduled, conversion=0.1, pdf_bytes=0)
+    assert m["payers"] == pytest.approx(3000) and m["browsers"] == pytest.approx(27000)
+    b_http = sum(count for _, count in costs.BROWSING_JOURNEY)
+    assert m["lines"]["http api"] == pytest.approx((3000 * http + 27000 * b_http) * p["http_api_request"])
+    assert m["total"] == pytest.approx(sum(m["lines"].values()))

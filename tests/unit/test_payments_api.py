@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 from datetime import timedelta
 
 import pytest

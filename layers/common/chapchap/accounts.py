@@ -13,15 +13,17 @@ Each function is a fixed, small number of DynamoDB calls (asserted in the tests)
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chapchap import audit, clock
 from chapchap.auth.passwords import admin_password_problem, hash_password, verify_password
 from chapchap.auth.tokens import issue_access_token
 from chapchap.data import counters, sessions, table, throttle, users
 from chapchap.errors import Conflict, Forbidden, Throttled, Unauthorized, ValidationFailed
-from chapchap.models.auth import ChangePasswordIn, LoginIn, RegisterIn, UpdateMeIn
 from chapchap.observability import logger, metrics
+
+if TYPE_CHECKING:  # pydantic body models: the routes that take them import them
+    from chapchap.models.auth import ChangePasswordIn, LoginIn, RegisterIn, UpdateMeIn
 
 
 def _token_response(user: dict[str, Any], session_id: str, refresh_token: str) -> dict[str, Any]:

@@ -16,15 +16,17 @@ a render is due); delete: 1 GetItem + 1 transaction.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chapchap import admin_query, audit, clock, renders
 from chapchap.apidoc import param
 from chapchap.data import buckets, counters, merged, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.errors import Conflict, NotFound, ValidationFailed
-from chapchap.models.admin import AdminCvUpdateIn
 from chapchap.periods import flag_param
+
+if TYPE_CHECKING:  # pydantic body models: the routes that take them import them
+    from chapchap.models.admin import AdminCvUpdateIn
 
 SORTS = ("created_at", "template")
 TEMPLATE_ID = r"[a-z0-9][a-z0-9-]{0,62}"

@@ -19,7 +19,7 @@ active admin moves the ADMINS counter with a condition that one always remains.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chapchap import admin_query, audit, clock, cursor
 from chapchap.apidoc import param
@@ -28,8 +28,10 @@ from chapchap.data import buckets, counters, merged, table, users
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import Owner
 from chapchap.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from chapchap.models.admin import AdminUserCreateIn, AdminUserUpdateIn
 from chapchap.periods import enum_param
+
+if TYPE_CHECKING:  # pydantic body models: the routes that take them import them
+    from chapchap.models.admin import AdminUserCreateIn, AdminUserUpdateIn
 
 SORTS = ("created_at", "last_login")
 QUERY = admin_query.parameters(

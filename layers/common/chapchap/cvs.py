@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from chapchap import clock, cursor, pricing, renders, uploads
 from chapchap.data import counters, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import Owner
 from chapchap.errors import Conflict, NotFound, PayloadTooLarge, PaymentRequired, Unauthorized, ValidationFailed
-from chapchap.models.cv import CvCreateIn, CvUpdateIn
-from chapchap.models.resume import Resume
+
+if TYPE_CHECKING:
+    from chapchap.models.cv import CvCreateIn, CvUpdateIn
 
 MAX_CONTENT_BYTES = 100 * 1024
 # A sign-in transaction holds at most 100 writes; the rest of it uses at most 12.
@@ -60,6 +59,12 @@ def check_content(content: dict[str, Any], owner: Owner, *, claimed_from: str | 
     size = len(cv_data.dump_content(content).encode("utf-8"))
     if size > MAX_CONTENT_BYTES:
         raise PayloadTooLarge(f"CV content is {size // 1024} KB; the limit is 100 KB.", code="CONTENT_TOO_LARGE")
+    # pydantic and the JSON Resume model load here, on the paths that write content: reading,
+    # listing and deleting CVs do not pay for them at cold start.
+    from pydantic import ValidationError
+
+    from chapchap.models.resume import Resume
+
     try:
         resume = Resume.model_validate(content)
     except ValidationError as exc:

@@ -12,16 +12,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chapchap import catalog, clock, cursor, pricing, renders, selcom, storage
 from chapchap.data import counters, table, templates, throttle
 from chapchap.data import cvs as cv_data
 from chapchap.data import payments as pay_data
 from chapchap.errors import ApiError, Conflict, NotFound, PaymentRequired, Throttled, ValidationFailed
-from chapchap.models.payment import InitiateIn
 from chapchap.observability import logger, metrics
 from chapchap.settings import settings
+
+if TYPE_CHECKING:  # pydantic: only the initiate paths load it (cold start of the read-only functions)
+    from chapchap.models.payment import InitiateIn
 
 RECONCILE_MIN_AGE = timedelta(minutes=2)
 EXPIRE_AFTER = timedelta(hours=24)
@@ -56,6 +58,8 @@ def initiate(user: dict[str, Any], data: InitiateIn, *, idempotency_key: str | N
 
 
 def _initiate_request(request: dict[str, Any]) -> dict[str, Any]:
+    from chapchap.models.payment import InitiateIn
+
     return _initiate(request["user"], InitiateIn.model_validate(request["body"]), request["base_url"])
 
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from chapchap import clock, storage
 from chapchap.data.cvs import Owner
 from chapchap.errors import ValidationFailed
-from chapchap.models.cv import MAX_PHOTO_BYTES, PresignIn
+
+if TYPE_CHECKING:  # the body model is pydantic: loaded by the presign function's route, not here
+    from chapchap.models.cv import PresignIn
 
 EXPIRES_SECONDS = 300
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
@@ -22,6 +25,8 @@ def photo_prefix(owner: Owner) -> str:
 
 
 def presign_photo(owner: Owner, data: PresignIn) -> dict:
+    from chapchap.models.cv import MAX_PHOTO_BYTES
+
     if data.size > MAX_PHOTO_BYTES:
         raise ValidationFailed.field("size", "a photo may be at most 2 MB")
     key = f"{photo_prefix(owner)}{uuid.uuid4().hex}.{_EXTENSIONS[data.content_type]}"

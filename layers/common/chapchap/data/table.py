@@ -122,7 +122,7 @@ def query(*, index: str | None = None, pk_name: str = "pk", pk: str,
           limit: int | None = None, forward: bool = True, start_key: dict | None = None,
           consistent: bool = False) -> tuple[list[dict[str, Any]], dict | None]:
     """One Query call. Returns (items, LastEvaluatedKey in plain form or None)."""
-    condition = f"#pk = :pk" + (f" AND {sk_condition}" if sk_condition else "")
+    condition = "#pk = :pk" + (f" AND {sk_condition}" if sk_condition else "")
     kwargs: dict[str, Any] = {
         "TableName": table_name(),
         "KeyConditionExpression": condition,
