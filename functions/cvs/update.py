@@ -1,4 +1,7 @@
-"""PUT /api/cvs/{id}: change title, template or content; a paid CV is rendered again."""
+"""PUT /api/cvs/{id}: change title, template or content; a paid CV is rendered again.
+
+A paid CV keeps the name it was paid for: corrections of `content.basics.name` are fine,
+another person's name is refused with 409 PAID_CV_LOCKED."""
 from chapchap import cvs
 from chapchap.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
@@ -8,6 +11,9 @@ app = api(auth="optional")
 
 
 @app.put("/api/cvs/<cv_id>", responses=doc("CvData", errors={
+    409: ["PAID_CV_LOCKED: the CV is paid for and the new `content.basics.name` is another person's "
+          "(more than a correction of the name it was paid for); nothing changed",
+          "CONCURRENT_UPDATE: the CV changed while saving; reload and retry"],
     413: "CONTENT_TOO_LARGE: content is over 100 KB",
     422: "VALIDATION_FAILED: also content that is not JSON Resume, or an inactive template_id"}))
 def update_cv(cv_id: str, body: CvUpdateIn):

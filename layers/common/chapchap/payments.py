@@ -192,8 +192,9 @@ def complete(payment: dict[str, Any], *, transaction_id: str | None, channel: st
             ops.append(table.update_op(
                 *cv_data.cv_key(cv["id"]),
                 "SET is_paid = :yes, paid_at = :now, payment_reference = :ref, pdf_status = :rendering, "
-                "render_requested_at = :now, gsi3pk = :template_index",
-                condition="is_paid = :no AND template_id = :template", yes=True, no=False, now=clock.iso(now),
+                "render_requested_at = :now, gsi3pk = :template_index REMOVE #ttl",  # paid CVs are never purged
+                condition="is_paid = :no AND template_id = :template", names=cv_data.TTL_NAMES,
+                yes=True, no=False, now=clock.iso(now),
                 ref=reference, rendering="rendering", template=cv["template_id"],
                 template_index=cv_data.template_index(cv, is_paid=True)["gsi3pk"]))
             amounts["paid_cvs"] = 1
