@@ -205,8 +205,11 @@ def test_deleted_cvs_are_listed_newest_deleted_first_for_30_days(api, monkeypatc
 def test_restore_within_30_days_and_404_after(api, monkeypatch):
     tokens_follow_the_frozen_clock(monkeypatch)
     owner = anon()
-    freeze(monkeypatch, START)
-    older, cv, newer = (anon_cv(api, owner, name=n) for n in ("Older", "Amina Juma", "Newer"))
+    made = []
+    for n, name in enumerate(("Older", "Amina Juma", "Newer")):  # a second apart: the list's order is known
+        freeze(monkeypatch, START + timedelta(seconds=n))
+        made.append(anon_cv(api, owner, name=name))
+    older, cv, newer = made
     assert api.delete(f"/api/cvs/{cv['id']}", headers=owner).status == 204
     assert api.get(f"/api/cvs/{cv['id']}", headers=owner).status == 404
     late = anon_cv(api, owner)
@@ -235,7 +238,7 @@ def test_restore_within_30_days_and_404_after(api, monkeypatch):
     # It can be edited and deleted again like any CV.
     assert api.put(f"/api/cvs/{cv['id']}", json={"title": "Back"}, headers=owner).status == 200
 
-    freeze(monkeypatch, START + timedelta(days=30, seconds=1))
+    freeze(monkeypatch, START + timedelta(days=30, seconds=3))  # 30 days and a second after its delete
     gone = api.post(f"/api/cvs/{late['id']}/restore", headers=owner)
     assert gone.status == 404 and gone.error["code"] == "NOT_FOUND"
 
