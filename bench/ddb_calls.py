@@ -59,6 +59,8 @@ FRESH: dict[str, tuple[str, ...]] = {
     "DELETE /api/cvs/{id}": ("cv",),
     "PUT /api/admin/cvs/{id}": ("cv",),
     "DELETE /api/admin/cvs/{id}": ("cv",),
+    "POST /api/cvs/{id}/restore": ("deleted",),
+    "POST /api/admin/cvs/{id}/restore": ("deleted",),
     "PUT /api/admin/users/{id}": ("user",),
     "DELETE /api/admin/users/{id}": ("user",),
     "POST /api/auth/refresh": ("user",),
@@ -95,6 +97,10 @@ def _fresh(needs: Iterable[str], context: dict[str, Any], api, sim, serial: int)
             context["cv_id"] = new_cv(api, context["access_token"])
         elif need == "cv":
             context["cv_id"] = new_cv(api, context["access_token"])
+        elif need == "deleted":
+            from tests.support.events import deleted_cv
+
+            context["deleted_cv_id"] = deleted_cv(api, context["access_token"])
         elif need == "reference":
             cv_id = new_cv(api, context["access_token"])
             context["reference"] = paid_reference(api, sim, context["access_token"], cv_id, deliver=False)

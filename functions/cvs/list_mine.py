@@ -1,16 +1,22 @@
-"""GET /api/cvs: the caller's CVs, newest first, one page at a time."""
-from chapchap import cvs
+"""GET /api/cvs: the caller's CVs, newest first, one page at a time.
+
+With `deleted=true`: the CVs the caller deleted in the last 30 days, newest deleted first,
+each with `deleted_at` and `restorable_until` (POST /api/cvs/{id}/restore brings one back)."""
+from chapchap import cv_restore, cvs
 from chapchap.apidoc import doc
 from chapchap.http import api, current_user, entry, page, page_params
 
 app = api(validation=False, auth="optional")  # no body model on this route
 
 
-@app.get("/api/cvs", responses=doc("Cv"))
+@app.get("/api/cvs", responses=doc("Cv", query=[cv_restore.DELETED_PARAM]))
 def list_cvs():
     owner, _ = cvs.caller(current_user(app), app.current_event.headers)
     limit, cursor = page_params(app)
-    items, next_cursor = cvs.list_mine(owner, limit=limit, page=cursor)
+    if cv_restore.wants_deleted(app.current_event.query_string_parameters):
+        items, next_cursor = cv_restore.list_deleted(owner, limit=limit, page=cursor)
+    else:
+        items, next_cursor = cvs.list_mine(owner, limit=limit, page=cursor)
     return page(items, limit=limit, next_cursor=next_cursor)
 
 

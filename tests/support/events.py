@@ -38,6 +38,14 @@ def new_cv(api, token: str) -> str:
     return cv.data["cv"]["id"]
 
 
+def deleted_cv(api, token: str) -> str:
+    """A CV its owner deleted a moment ago (what the restore events bring back)."""
+    cv_id = new_cv(api, token)
+    reply = api.delete(f"/api/cvs/{cv_id}", token=token)
+    assert reply.status == 204, reply.body
+    return cv_id
+
+
 def paid_reference(api, selcom_sim, token: str, cv_id: str, *, deliver: bool = True) -> str:
     """A card payment for the CV, paid at the simulator; with `deliver`, Selcom's webhook too."""
     payment = api.post("/api/payments/initiate", json={"cv_id": cv_id, "method": "card"}, token=token)
@@ -50,8 +58,9 @@ def paid_reference(api, selcom_sim, token: str, cv_id: str, *, deliver: bool = T
 
 
 def sample_context(api, selcom_sim, owner: dict[str, str] | None = None) -> dict[str, Any]:
-    """A user with two CVs: one unpaid (for the CV and initiate events) and one paid through
-    the simulator (for the verify, receipt, download and callback events); and an admin.
+    """A user with three CVs: one unpaid (for the CV and initiate events), one paid through
+    the simulator (for the verify, receipt, download and callback events) and one deleted (for
+    the restore events); and an admin.
     Needs the starter templates (chapchap.catalog.seed_starter_templates)."""
     reply = api.post("/api/auth/register", json={**(owner or OWNER), "phone_number": "0754321987"})
     assert reply.status == 201, reply.body
@@ -59,6 +68,7 @@ def sample_context(api, selcom_sim, owner: dict[str, str] | None = None) -> dict
     paid_cv = new_cv(api, token)
     reference = paid_reference(api, selcom_sim, token, paid_cv)
     return {**reply.data, "cv_id": new_cv(api, token), "paid_cv_id": paid_cv, "reference": reference,
+            "deleted_cv_id": deleted_cv(api, token),
             "user_id": reply.data["user"]["id"], "admin_token": admin_token(api),
             "template_id": UNUSED_TEMPLATE}
 
@@ -84,6 +94,8 @@ def fill(text: str, context: dict[str, Any]) -> dict:
     text = text.replace("REPLACE_WITH_ADMIN_TOKEN", context["admin_token"])
     text = text.replace("REPLACE_WITH_USER_ID", context["user_id"])
     text = text.replace("REPLACE_WITH_TEMPLATE_ID", context.get("template_id", UNUSED_TEMPLATE))
+    if "deleted_cv_id" in context:
+        text = text.replace("REPLACE_WITH_DELETED_CV_ID", context["deleted_cv_id"])
     event = json.loads(text)
     cv_id = context["paid_cv_id"] if event.get("routeKey") in PAID_ROUTES else context["cv_id"]
     return json.loads(json.dumps(event).replace("REPLACE_WITH_CV_ID", cv_id))

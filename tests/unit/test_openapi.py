@@ -327,6 +327,7 @@ def test_every_admin_route_answers_what_the_document_says(aws, catalog, selcom_s
                    token=token).status == 200
     assert api.delete(f"/api/admin/cvs/{other['id']}", token=token).status == 204
     assert api.get(f"/api/admin/cvs/{other['id']}", token=token).status == 200  # deleted_at set
+    assert api.post(f"/api/admin/cvs/{other['id']}/restore", token=token).status == 200
     assert api.delete(f"/api/admin/users/{made.data['user']['id']}", token=token).status == 204
 
     assert api.get("/api/admin/templates", token=token).status == 200

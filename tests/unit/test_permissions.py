@@ -20,7 +20,8 @@ import uuid
 import pytest
 
 from tests.support import iam
-from tests.support.events import EVENT_FILES, TEMPLATE, fill, function_for, new_cv, paid_reference, sample_context
+from tests.support.events import (EVENT_FILES, TEMPLATE, deleted_cv, fill, function_for, new_cv, paid_reference,
+                                  sample_context)
 from tests.support.world import REGION
 
 # Environment variables that hold secrets in the tests and the local stack; in AWS each is
@@ -136,6 +137,8 @@ def _drive(api, invoke, selcom_sim, tokens: dict) -> None:
         text = path.read_text()
         # A CV of its own for each event (one marks its CV paid, others delete theirs).
         context = {**tokens, "cv_id": new_cv(api, token)} if "REPLACE_WITH_CV_ID" in text else tokens
+        if "REPLACE_WITH_DELETED_CV_ID" in text:  # each restore brings back a CV of its own
+            context = {**context, "deleted_cv_id": deleted_cv(api, token)}
         result = invoke(fn.logical_id, fill(text, context))
         if fn.events_of("HttpApi"):
             assert result["statusCode"] < 400, (fn.logical_id, result.get("body"))

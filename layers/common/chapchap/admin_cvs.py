@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chapchap import admin_query, audit, clock, renders
+from chapchap import admin_query, audit, clock, paid_name, renders
 from chapchap.apidoc import param
 from chapchap.data import buckets, counters, merged, table, templates
 from chapchap.data import cvs as cv_data
@@ -74,10 +74,32 @@ def _live(cv_id: str) -> dict[str, Any]:
 
 
 def _view(cv: dict[str, Any]) -> dict[str, Any]:
-    """What an audit entry keeps of a CV: the admin `cv` object without its content."""
+    """What an audit entry keeps of a CV: the admin `cv` object without its content (but with
+    the name: a paid CV's name changes only here)."""
     shown = cv_data.public_cv(cv, admin=True)
-    shown.pop("content", None)
+    shown["name"] = paid_name.name_of(shown.pop("content", None))
     return shown
+
+
+def _current(cv: dict[str, Any], field: str) -> Any:
+    if field == "is_paid":
+        return bool(cv.get("is_paid"))
+    if field == "content":
+        return cv_data.content_of(cv)
+    return cv.get(field)
+
+
+def _check_content(cv: dict[str, Any], content: dict[str, Any], reason: str | None) -> None:
+    """The owner's content rules (size, JSON Resume, the owner's photos); another person's
+    name on a paid CV needs a reason, kept in the audit log."""
+    from chapchap.cvs import check_content
+
+    owner = cv_data.owner_of(cv) or cv_data.Owner("user", cv.get("former_user_id") or "none")
+    check_content(content, owner, claimed_from=cv.get("claimed_from"))
+    old, new = paid_name.name_of(cv_data.content_of(cv)), paid_name.name_of(content)
+    if cv.get("is_paid") and old and not paid_name.is_correction(old, new) and not reason:
+        raise ValidationFailed.field("reason", "is required to put another person's name on a paid CV "
+                                               "(it is kept in the audit log)")
 
 
 def read(cv_id: str) -> dict[str, Any]:
@@ -89,9 +111,11 @@ def update(actor: dict[str, Any], cv_id: str, data: AdminCvUpdateIn) -> dict[str
     reason = changes.pop("reason", None)
     cv = _live(cv_id)
     was_paid = bool(cv.get("is_paid"))
-    changes = {k: v for k, v in changes.items() if v != (was_paid if k == "is_paid" else cv.get(k))}
+    changes = {k: v for k, v in changes.items() if v != _current(cv, k)}
     if "is_paid" in changes and not reason:
         raise ValidationFailed.field("reason", "is required when is_paid changes (it is kept in the audit log)")
+    if "content" in changes:
+        _check_content(cv, changes["content"], reason)
     if "template_id" in changes and templates.get(changes["template_id"]) is None:
         raise ValidationFailed.field("template_id", "no template has this id")
     if not changes:
@@ -111,7 +135,17 @@ def update(actor: dict[str, Any], cv_id: str, data: AdminCvUpdateIn) -> dict[str
     if "template_id" in changes:
         sets.append("template_id = :template")
         values["template"] = template_id
-    if "title" in changes or "template_id" in changes:  # both show in the PDF: a new version
+    if "content" in changes:
+        sets.append("content_json = :content")
+        values["content"] = after["content_json"] = cv_data.dump_content(after.pop("content"))
+        # The admin's name is the one a paid CV keeps from now on (chapchap/paid_name.py).
+        name = paid_name.name_of(changes["content"])
+        if paid and name:
+            sets.append("locked_name = :locked")
+            values["locked"] = after["locked_name"] = name
+        else:
+            removes.append("locked_name")
+    if "title" in changes or "template_id" in changes or "content" in changes:  # all show in the PDF
         sets.append("content_version = :version")
         values["version"] = after["content_version"] = cv["content_version"] + 1
     if "template_id" in changes or "is_paid" in changes:
@@ -167,13 +201,12 @@ def update(actor: dict[str, Any], cv_id: str, data: AdminCvUpdateIn) -> dict[str
 def delete(actor: dict[str, Any], cv_id: str) -> None:
     """Soft delete, like the owner's: kept with `deleted_at`, gone from the owner's lists."""
     cv = _live(cv_id)
-    now = clock.now_iso()
+    moment = clock.now()
+    now = clock.iso(moment)
     after = {**cv, "deleted_at": now, "updated_at": now}
-    ops = [table.update_op(*cv_data.cv_key(cv_id),
-                           "SET deleted_at = :now, deleted_by = :actor, deleted_from = :owner, updated_at = :now "
-                           "REMOVE gsi1pk, gsi1sk",
-                           condition="attribute_exists(pk) AND attribute_not_exists(deleted_at)",
-                           now=now, actor=actor["id"], owner=cv.get("gsi1pk") or "none"),
+    # Not in the owner's deleted list: what an admin removed, only an admin brings back.
+    ops = [cv_data.soft_delete_op(cv, moment, listed=False, deleted_by=actor["id"],
+                                  condition="attribute_exists(pk) AND attribute_not_exists(deleted_at)"),
            audit.entry_op(actor=actor, action="cv.delete", entity="cv", entity_id=cv_id,
                           before=_view(cv), after=_view(after)),
            counters.live_cv_op(cv["template_id"], -1)]
@@ -181,5 +214,7 @@ def delete(actor: dict[str, Any], cv_id: str) -> None:
         audit.admin_transact(actor, ops)
     except table.TransactionFailed as exc:
         if exc.failed_at(0):
-            raise Conflict("This CV was deleted meanwhile.", code="CV_DELETED") from None
+            _live(cv_id)  # 409 CV_DELETED when deleted meanwhile
+            raise Conflict("The CV changed while deleting it (it was paid). Reload and try again.",
+                           code="CONCURRENT_UPDATE") from None
         raise

@@ -17,7 +17,7 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from chapchap import clock, cursor, pricing, renders, uploads
+from chapchap import clock, cursor, paid_name, pricing, renders, uploads
 from chapchap.data import counters, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import Owner
@@ -153,7 +153,8 @@ def update(owner: Owner, cv_id: str, data: CvUpdateIn) -> dict[str, Any]:
                     f"{missing['price']:,}. Pay the difference of {missing['difference']:,} to switch to it.",
                     code="PAYMENT_REQUIRED", details=[missing])
         try:
-            updated = _apply_update(owner, cv, changes, paid_level=paid_level)
+            updated = _apply_update(owner, cv, changes, paid_name.check(cv, changes.get("content")),
+                                    paid_level=paid_level)
             break
         except table.ConditionFailed:
             # Deleted or moved (404), or changed or paid meanwhile: read again, retry once.
@@ -166,11 +167,12 @@ def update(owner: Owner, cv_id: str, data: CvUpdateIn) -> dict[str, Any]:
     return cv_data.public_cv(updated)
 
 
-def _apply_update(owner: Owner, cv: dict[str, Any], changes: dict[str, Any], *,
-                  paid_level: int | None = None) -> dict[str, Any]:
-    sets = ["updated_at = :now"]
-    values: dict[str, Any] = {"now": clock.now_iso(), "one": 1, "owner": owner.key}
-    condition = cv_data.owned_condition()
+def _apply_update(owner: Owner, cv: dict[str, Any], changes: dict[str, Any],
+                  name_lock: cv_data.NameLock, *, paid_level: int | None = None) -> dict[str, Any]:
+    sets = ["updated_at = :now", *name_lock.sets]
+    values: dict[str, Any] = {"now": clock.now_iso(), "one": 1, "owner": owner.key, **name_lock.values}
+    condition = cv_data.owned_condition() + (f" AND {name_lock.condition}" if name_lock.condition else "")
+    removes = name_lock.removes
     if "title" in changes:
         sets.append("title = :title")
         values["title"] = changes["title"]
@@ -195,17 +197,17 @@ def _apply_update(owner: Owner, cv: dict[str, Any], changes: dict[str, Any], *,
         sets.append("pdf_status = :rendering")
         values["rendering"] = "rendering"
     if changes.get("template_id") and changes["template_id"] != cv["template_id"]:
-        return _update_moving_template(cv, sets, values, changes["template_id"], condition)
-    return table.update(*cv_data.cv_key(cv["id"]), "SET " + ", ".join(sets) + " ADD content_version :one",
+        return _update_moving_template(cv, sets, removes, values, changes["template_id"], condition)
+    return table.update(*cv_data.cv_key(cv["id"]), table.set_remove(sets, removes) + " ADD content_version :one",
                         condition=condition, return_new=True, **values)
 
 
-def _update_moving_template(cv: dict[str, Any], sets: list[str], values: dict[str, Any],
+def _update_moving_template(cv: dict[str, Any], sets: list[str], removes: list[str], values: dict[str, Any],
                             new_template: str, condition: str) -> dict[str, Any]:
     """The update as one transaction with both templates' live_cvs counters. It is conditioned
     on the version read, so the item it returns (the read one plus the changes) is exact."""
     values = {**values, "version": cv["content_version"], "old_template": cv["template_id"]}
-    ops = [table.update_op(*cv_data.cv_key(cv["id"]), "SET " + ", ".join(sets) + " ADD content_version :one",
+    ops = [table.update_op(*cv_data.cv_key(cv["id"]), table.set_remove(sets, removes) + " ADD content_version :one",
                            condition=condition + " AND content_version = :version"
                            " AND template_id = :old_template", **values),
            counters.live_cv_op(cv["template_id"], -1), counters.live_cv_op(new_template, +1),
@@ -232,22 +234,22 @@ def _update_moving_template(cv: dict[str, Any], sets: list[str], values: dict[st
 
 
 def delete(owner: Owner, cv_id: str) -> None:
-    """Soft delete; the template's live_cvs goes down in the same transaction."""
+    """Soft delete; the template's live_cvs goes down in the same transaction. The owner may
+    restore it for 30 days (chapchap/cv_restore.py); an unpaid one is purged after that."""
     for _ in range(3):
         cv = _owned(owner, cv_id)
         try:
             table.transact([
-                table.update_op(*cv_data.cv_key(cv_id),
-                                "SET deleted_at = :now, deleted_from = :owner, updated_at = :now "
-                                "REMOVE gsi1pk, gsi1sk",
-                                condition=cv_data.owned_condition() + " AND template_id = :template",
-                                now=clock.now_iso(), owner=owner.key, template=cv["template_id"]),
+                cv_data.soft_delete_op(cv, clock.now(), listed=True,
+                                       condition=cv_data.owned_condition() + " AND template_id = :template",
+                                       owner=owner.key, template=cv["template_id"]),
                 counters.live_cv_op(cv["template_id"], -1)])
             return
         except table.TransactionFailed as exc:
             if not exc.failed_at(0):
                 raise
-            # Deleted meanwhile (the next read says 404) or its template changed: read again.
+            # Deleted meanwhile (the next read says 404), its template changed or it was paid:
+            # read again.
     raise Conflict("The CV changed while deleting it. Please try again.", code="CONCURRENT_UPDATE")
 
 

@@ -4,8 +4,12 @@
                      string: no DynamoDB nesting or number limits, byte-for-byte kept);
                      `paid_amount`: the price it is paid up to (pricing.py)
     gsi1: OWNER#USER#<user id> | OWNER#ANON#<anonymous id>  /  <created_at>#<id>
-                     the owner's CVs newest first; removed on soft delete, so lists need
+                     the owner's CVs newest first; rewritten on soft delete, so lists need
                      no filter and cost only their page
+    gsi1: DELETED#OWNER#...  /  <deleted_at>#<id>
+                     after the owner deleted it: their deleted CVs, newest deleted first
+                     (restore lists only the last RESTORE_DAYS by a key condition)
+    ttl              on a deleted unpaid CV: deleted_at + RESTORE_DAYS, DynamoDB purges it
     gsi2: CVS#<YYYY-MM> / <created_at>#<id>     every CV by creation month (admin, rollup)
     gsi3: CVTPL#<template id>#<paid|unpaid>#<YYYY-MM> / <created_at>#<id>
                      CVs of one template and paid state by creation month (admin filters and
@@ -15,11 +19,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from chapchap import clock
 from chapchap.data import table
+
+
+# How long an owner may bring a deleted CV back; also when an unpaid one is purged.
+RESTORE_DAYS = 30
+# `ttl` is a reserved word in DynamoDB expressions.
+TTL_NAMES = {"#ttl": "ttl"}
 
 
 @dataclass(frozen=True)
@@ -145,7 +156,9 @@ def paid_up_op(cv: dict[str, Any], *, level: int, template_id: str, reference: s
     expression = "SET " + ", ".join(sets) + (" ADD content_version :one" if moves else "")
     if moves:
         values["one"] = 1
-    return table.update_op(*cv_key(cv["id"]), expression, condition=condition, **values)
+    # Paid CVs are never purged: a payment completing after the delete takes the TTL away.
+    expression += " REMOVE #ttl"
+    return table.update_op(*cv_key(cv["id"]), expression, condition=condition, names=TTL_NAMES, **values)
 
 
 def owned_condition() -> str:
@@ -169,3 +182,110 @@ def anonymous_cv_ids(anonymous_id: str, *, limit: int = 90) -> list[str]:
     per sign-in, far beyond what one browser builds)."""
     items, _ = table.query(index="gsi1", pk_name="gsi1pk", pk=Owner("anon", anonymous_id).key, limit=limit)
     return [item["id"] for item in items]
+
+
+# ---------------------------------------------------------------- delete and restore
+def deleted_index(owner_key: str) -> str:
+    """gsi1 partition of the CVs an owner deleted (sparse: only deleted CVs carry it)."""
+    return f"DELETED#{owner_key}"
+
+
+def restorable_until(cv: dict[str, Any]) -> datetime:
+    return clock.parse_iso(cv["deleted_at"]) + timedelta(days=RESTORE_DAYS)
+
+
+def soft_delete_op(cv: dict[str, Any], moment: datetime, *, listed: bool, condition: str,
+                   deleted_by: str | None = None, **condition_values: Any) -> dict:
+    """Mark a CV deleted, in the delete's transaction. It leaves its owner's list; with
+    `listed` (the owner deleted it) it enters the owner's deleted list, else (an admin did)
+    only an admin brings it back. Unpaid CVs get a `ttl`: DynamoDB purges them after
+    RESTORE_DAYS. The caller conditions on `is_paid` as read, so a payment landing meanwhile
+    cannot leave a paid CV with a ttl."""
+    now = clock.iso(moment)
+    owner_key = cv.get("gsi1pk") if str(cv.get("gsi1pk") or "").startswith("OWNER#") else None
+    sets = ["deleted_at = :now", "deleted_from = :from", "updated_at = :now"]
+    removes: list[str] = []
+    values: dict[str, Any] = {"now": now, "from": owner_key or "none", "paid": bool(cv.get("is_paid"))}
+    if listed and owner_key:
+        sets += ["gsi1pk = :deleted_index", "gsi1sk = :deleted_sort"]
+        values.update(deleted_index=deleted_index(owner_key), deleted_sort=f"{now}#{cv['id']}")
+    else:
+        removes += ["gsi1pk", "gsi1sk"]
+    if deleted_by:
+        sets.append("deleted_by = :by")
+        values["by"] = deleted_by
+    names = None
+    if not cv.get("is_paid"):
+        sets.append("#ttl = :ttl")
+        values["ttl"] = clock.epoch_seconds(moment + timedelta(days=RESTORE_DAYS))
+        names = TTL_NAMES
+    return table.update_op(*cv_key(cv["id"]), table.set_remove(sets, removes),
+                           condition=f"({condition}) AND is_paid = :paid", names=names,
+                           **values, **condition_values)
+
+
+def restore_op(cv: dict[str, Any], moment: datetime, *, owner_key: str | None,
+               extra_condition: str | None = None, **condition_values: Any) -> tuple[dict, dict[str, Any]]:
+    """Bring a deleted CV back: back in `owner_key`'s list where it was (its created sort key),
+    no longer deleted, no ttl. Conditioned on the deleted state as read. Returns the operation
+    and the CV as it will be stored."""
+    now = clock.iso(moment)
+    sets = ["updated_at = :now", "restored_at = :now"]
+    removes = ["deleted_at", "deleted_from", "deleted_by", "#ttl"]
+    values: dict[str, Any] = {"now": now, "deleted_at": cv["deleted_at"], "template": cv["template_id"]}
+    after = {k: v for k, v in cv.items() if k not in ("deleted_at", "deleted_from", "deleted_by", "ttl")}
+    after.update(updated_at=now, restored_at=now)
+    if owner_key:
+        sets += ["gsi1pk = :owner", "gsi1sk = :owner_sort"]
+        values.update(owner=owner_key, owner_sort=f"{cv['created_at']}#{cv['id']}")
+        after.update(gsi1pk=owner_key, gsi1sk=values["owner_sort"])
+    else:
+        removes += ["gsi1pk", "gsi1sk"]
+        after.pop("gsi1pk", None)
+        after.pop("gsi1sk", None)
+        if cv.get("user_id"):  # its account is gone: unowned, like the CVs of a deleted user
+            sets.append("former_user_id = :former")
+            removes.append("user_id")
+            values["former"] = cv["user_id"]
+            after["former_user_id"] = after.pop("user_id")
+    condition = "deleted_at = :deleted_at AND template_id = :template"
+    if extra_condition:
+        condition += f" AND {extra_condition}"
+    op = table.update_op(*cv_key(cv["id"]), table.set_remove(sets, removes), condition=condition,
+                         names=TTL_NAMES, **values, **condition_values)
+    return op, after
+
+
+def list_deleted(owner: Owner, *, since: datetime, limit: int,
+                 start_key: dict | None) -> tuple[list[dict], dict | None]:
+    """The owner's CVs deleted at or after `since`, newest deleted first: one Query whose key
+    condition stops at `since`, so older deletions (and purged ones) cost nothing."""
+    return table.query(index="gsi1", pk_name="gsi1pk", pk=deleted_index(owner.key),
+                       sk_condition="gsi1sk >= :since", sk_values={"since": clock.iso(since)},
+                       limit=limit, forward=False, start_key=start_key)
+
+
+# ---------------------------------------------------------------- the paid CV's name (chapchap/paid_name.py)
+@dataclass
+class NameLock:
+    """What an owner's content update adds to its write: SET/REMOVE clauses, a condition
+    (empty: none) and its values."""
+
+    sets: list[str] = field(default_factory=list)
+    removes: list[str] = field(default_factory=list)
+    condition: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def name_lock(*, paid: bool, seen: str | None = None, lock: str = "") -> NameLock:
+    """Unpaid as read: still unpaid when written, and no locked name. Paid: `locked_name` as
+    read (`seen`, None when absent), then `lock` (when not empty)."""
+    if not paid:
+        return NameLock(removes=["locked_name"], condition="is_paid = :name_unpaid", values={"name_unpaid": False})
+    if seen is not None:
+        condition, values = "locked_name = :name_seen", {"name_seen": seen}
+    else:
+        condition, values = "attribute_not_exists(locked_name)", {}
+    if not lock:
+        return NameLock(condition=condition, values=values)
+    return NameLock(sets=["locked_name = :name_lock"], condition=condition, values={**values, "name_lock": lock})

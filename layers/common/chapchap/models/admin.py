@@ -1,9 +1,9 @@
 """Bodies of the admin endpoints for users and CVs."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import StrictBool, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from chapchap.models.common import Email, FullName, Input, NewPassword, Phone, Unchanged
 from chapchap.models.cv import TemplateId, Title
@@ -32,4 +32,7 @@ class AdminCvUpdateIn(Input):
     title: Title = Unchanged
     template_id: TemplateId = Unchanged
     is_paid: StrictBool = Unchanged
+    content: Annotated[dict[str, Any], Field(
+        description="the whole content, as for the owner; on a paid CV also another person's name "
+                    "(then `reason` is required)")] = Unchanged
     reason: Reason | None = None

@@ -67,6 +67,11 @@ class Cv(Out):
     download_count: Annotated[int, Field(ge=0)]
     created_at: Timestamp
     updated_at: Timestamp
+    deleted_at: Annotated[Timestamp | None, Field(
+        description="only in `GET /api/cvs?deleted=true`: when you deleted it")] = None
+    restorable_until: Annotated[Timestamp | None, Field(
+        description="only in `GET /api/cvs?deleted=true`: the last moment `POST /api/cvs/{id}/restore` "
+                    "brings it back (an unpaid CV is purged after it)")] = None
 
 
 class Price(Out):

@@ -1,0 +1,21 @@
+"""POST /api/cvs/{id}/restore: bring back a CV you deleted, within 30 days of the delete.
+
+The CV returns to your list where it was, as it was when deleted (paid state, content,
+template). After 30 days, or for a CV deleted by an administrator, the answer is 404."""
+from chapchap import cv_restore, cvs
+from chapchap.apidoc import doc
+from chapchap.http import api, current_user, entry, ok
+
+app = api(validation=False, auth="optional")  # no body model on this route
+
+
+@app.post("/api/cvs/<cv_id>/restore", responses=doc("CvData", errors={
+    409: ["CV_NOT_DELETED: the CV is not deleted",
+          "TEMPLATE_DELETED: its template was deleted since",
+          "CONCURRENT_UPDATE: restored or purged meanwhile; reload"]}))
+def restore_cv(cv_id: str):
+    owner, _ = cvs.caller(current_user(app), app.current_event.headers)
+    return ok({"cv": cv_restore.restore(owner, cv_id)})
+
+
+handler = entry(app)
