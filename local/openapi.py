@@ -87,6 +87,7 @@ OPERATION_IDS = {
     "PUT /api/cvs/{id}": "updateCv",
     "DELETE /api/cvs/{id}": "deleteCv",
     "POST /api/cvs/{id}/duplicate": "duplicateCv",
+    "GET /api/cvs/{id}/preview": "getCvPreview",
     "POST /api/uploads/presigned-url": "createPhotoUpload",
     "POST /api/payments/initiate": "initiatePayment",
     "POST /api/payments/callback": "receiveSelcomWebhook",
