@@ -181,3 +181,141 @@ def test_the_preview_does_not_change_the_cv(api):
     before = api.get(f"/api/cvs/{cv_id}", headers=owner).data["cv"]
     api.get(f"/api/cvs/{cv_id}/preview", headers=owner)
     assert api.get(f"/api/cvs/{cv_id}", headers=owner).data["cv"] == before
+
+
+# ---------------------------------------------------------------- template thumbnails
+NEW_TEMPLATE = {"id": "modern-serengeti", "name": "Modern Serengeti", "description": "Gold and green.",
+                "layout": "modern", "theme": {"colors": {"primary": "#2F4F2F", "accent": "#C9A227"},
+                                              "margins": {"left": 12.0}, "font_size": 10.0},
+                "price": 6000, "sort": 60}
+
+
+@pytest.fixture
+def admin(api):
+    from tests.support.shop import admin_token
+
+    return admin_token(api)
+
+
+def thumbnail_jobs(queue_messages) -> list[dict]:
+    return [m for m in queue_messages() if m.get("kind") == "thumbnail"]
+
+
+def public(api) -> dict[str, dict]:
+    reply = api.get("/api/templates")
+    assert reply.status == 200, reply.body
+    return {t["id"]: t for t in reply.data}
+
+
+def test_a_new_template_gets_a_thumbnail_from_the_pdf_function(api, admin, queue_messages):
+    from tests.support.shop import render_queued
+
+    assert public(api)["classic-navy"]["thumbnail_url"] is None  # seeded without the bootstrap
+    reply = api.post("/api/admin/templates", json=NEW_TEMPLATE, token=admin)
+    assert reply.status == 201, reply.body
+    assert public(api)["modern-serengeti"]["thumbnail_url"] is None  # queued, not made yet
+    from chapchap import looks
+    from chapchap.data import templates
+    look = looks.look_hash(templates.get("modern-serengeti"))  # as stored: 12.0 is read back as 12
+    [job] = thumbnail_jobs(queue_messages)
+    assert job == {"kind": "thumbnail", "template_id": "modern-serengeti", "look": look}
+    for _ in range(2):  # a second delivery changes nothing
+        _deliver(job)
+    url = public(api)["modern-serengeti"]["thumbnail_url"]
+    assert url.split("?")[0].endswith(f"thumbnails/modern-serengeti/{look}.png")
+    assert "X-Amz-Expires=3600" in url
+    image = decoded(fetch(url))
+    assert image.size[0] == 480 and 670 < image.size[1] < 690
+    # The admin's views keep the admin's own field (none here).
+    listed = api.get("/api/admin/templates", token=admin).data
+    assert next(t for t in listed if t["id"] == "modern-serengeti")["thumbnail_url"] is None
+    assert render_queued(queue_messages) == 0
+
+
+def _deliver(job: dict) -> None:
+    from tests.support.apigw import invoke
+
+    record = {"messageId": str(uuid.uuid4()), "receiptHandle": "h", "body": json.dumps(job),
+              "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {}, "md5OfBody": "",
+              "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:af-south-1:123456789012:q",
+              "awsRegion": "af-south-1"}
+    assert invoke("PdfFunction", {"Records": [record]}) == {"batchItemFailures": []}
+
+
+def test_a_restyle_queues_a_new_thumbnail_and_other_changes_do_not(api, admin, queue_messages):
+    assert api.post("/api/admin/templates", json=NEW_TEMPLATE, token=admin).status == 201
+    [first] = thumbnail_jobs(queue_messages)
+    _deliver(first)
+    old_url = public(api)["modern-serengeti"]["thumbnail_url"].split("?")[0]
+    # Price, name, sort: same look, no job.
+    reply = api.put("/api/admin/templates/modern-serengeti", json={"price": 6500, "name": "Serengeti"}, token=admin)
+    assert reply.status == 200 and thumbnail_jobs(queue_messages) == []
+    # A new theme: a new job, and the old thumbnail stays until the new one is made.
+    theme = {**NEW_TEMPLATE["theme"], "colors": {"primary": "#7B341E", "accent": "#DD6B20"}}
+    assert api.put("/api/admin/templates/modern-serengeti", json={"theme": theme}, token=admin).status == 200
+    [second] = thumbnail_jobs(queue_messages)
+    assert second["look"] != first["look"]
+    assert public(api)["modern-serengeti"]["thumbnail_url"].split("?")[0] == old_url
+    _deliver(first)  # a late copy of the old job: stale, nothing changes
+    assert public(api)["modern-serengeti"]["thumbnail_url"].split("?")[0] == old_url
+    _deliver(second)
+    new_url = public(api)["modern-serengeti"]["thumbnail_url"]
+    assert new_url.split("?")[0].endswith(f"/{second['look']}.png")
+    assert fetch(new_url) != fetch(old_url)
+
+
+def test_an_admin_given_thumbnail_wins(api, admin, queue_messages):
+    given = {**NEW_TEMPLATE, "thumbnail_url": "https://cdn.example.com/serengeti.png"}
+    assert api.post("/api/admin/templates", json=given, token=admin).status == 201
+    [job] = thumbnail_jobs(queue_messages)
+    _deliver(job)
+    assert public(api)["modern-serengeti"]["thumbnail_url"] == "https://cdn.example.com/serengeti.png"
+    # Removed by the admin: the generated one shows.
+    reply = api.put("/api/admin/templates/modern-serengeti", json={"thumbnail_url": None}, token=admin)
+    assert reply.status == 200
+    assert "/thumbnails/modern-serengeti/" in public(api)["modern-serengeti"]["thumbnail_url"]
+
+
+def test_an_unchanged_save_backfills_a_missing_thumbnail(api, admin, queue_messages):
+    reply = api.put("/api/admin/templates/classic-navy", json={"price": 5000}, token=admin)
+    assert reply.status == 200
+    [job] = thumbnail_jobs(queue_messages)
+    assert job["template_id"] == "classic-navy"
+    _deliver(job)
+    assert public(api)["classic-navy"]["thumbnail_url"]
+    assert api.put("/api/admin/templates/classic-navy", json={"price": 5000}, token=admin).status == 200
+    assert thumbnail_jobs(queue_messages) == []  # it has one now
+
+
+def test_the_public_list_stays_one_query_with_thumbnails(api, admin, queue_messages, ddb_calls):
+    assert api.post("/api/admin/templates", json=NEW_TEMPLATE, token=admin).status == 201
+    [job] = thumbnail_jobs(queue_messages)
+    _deliver(job)
+    api.get("/api/templates")  # the default price, kept a minute per container
+    with ddb_calls() as calls:
+        listed = public(api)
+    assert dict(calls) == {"Query": 1}
+    assert listed["modern-serengeti"]["thumbnail_url"]
+
+
+def test_the_bootstrap_queues_the_starter_thumbnails(aws, queue_messages):
+    """On an empty deployment (this test's own account, without the seeded catalogue)."""
+    from chapchap import bootstrap
+    from chapchap.catalog import STARTER_TEMPLATES
+    from chapchap.data import table
+
+    for spec in STARTER_TEMPLATES:  # the catalog fixture seeded them; the bootstrap writes them itself
+        table.client().delete_item(TableName=table.table_name(), Key=table.key(f"TEMPLATE#{spec['id']}", "TEMPLATE"))
+    result = bootstrap.run(admin_email="owner@example.com", admin_name="Owner")
+    assert len(result["templates"]["created"]) == len(STARTER_TEMPLATES)
+    jobs = thumbnail_jobs(queue_messages)
+    assert sorted(j["template_id"] for j in jobs) == sorted(t["id"] for t in STARTER_TEMPLATES)
+    for job in jobs:
+        _deliver(job)
+    from tests.support.apigw import ApiClient
+    listed = public(ApiClient())
+    for spec in STARTER_TEMPLATES:
+        image = decoded(fetch(listed[spec["id"]]["thumbnail_url"]))
+        assert image.format == "PNG" and image.width == 480
+    bootstrap.run(admin_email="owner@example.com", admin_name="Owner")  # again: nothing new
+    assert thumbnail_jobs(queue_messages) == []
