@@ -84,10 +84,10 @@ def warm(runs: int) -> list[dict]:
             cv_id = reply.data["cv"]["id"]
             event = _event(cv_id, anonymous_id)
 
-            def new_version() -> None:
+            def new_version(cv_id: str = cv_id) -> None:
                 table.update(*cv_data.cv_key(cv_id), "ADD content_version :one", one=1)
 
-            def preview() -> dict:
+            def preview(event: dict = event) -> dict:
                 result = invoke("PreviewCvFunction", event)
                 assert result["statusCode"] == 200, result
                 return json.loads(result["body"])["data"]

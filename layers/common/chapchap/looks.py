@@ -15,14 +15,12 @@ FALLBACK_LAYOUT = "classic"
 
 def of(template: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
     """(layout, theme) to render with. A deleted template, or one naming a layout this
-    renderer lacks, still renders: with the classic layout and the default theme."""
+    renderer lacks, still renders: with the classic layout (and the theme it has)."""
     from chapchap.models.admin_money import TEMPLATE_LAYOUTS  # kept equal to chapchap.pdf.LAYOUTS
 
     template = template or {}
     layout = template.get("layout")
-    if layout not in TEMPLATE_LAYOUTS:
-        return FALLBACK_LAYOUT, {}
-    return layout, template.get("theme") or {}
+    return (layout if layout in TEMPLATE_LAYOUTS else FALLBACK_LAYOUT), template.get("theme") or {}
 
 
 def look_hash(template: dict[str, Any] | None) -> str:
