@@ -2,7 +2,7 @@
 `costs`, which writes docs/COSTS.md from their figures, then `report`, which writes
 bench/REPORT.md from their bench/out/*.json.
 
-`python -m bench coldstart pdf_render` runs only those (add `report` to rewrite the
+`python -m bench coldstart pdf_render preview` runs only those (add `report` to rewrite the
 report). Each runs with its defaults (`main([])`, or `main()` if it takes no argument); for
 options run one on its own, e.g. `python -m bench.coldstart --help`.
 The figures depend on the machine, so the header says which machine this was.

@@ -25,6 +25,7 @@ COMMANDS = {
     "coldstart": f"{PY} -m bench coldstart",
     "ddb_calls": f"{PY} -m bench ddb_calls",
     "pdf_render": f"{PY} -m bench pdf_render",
+    "preview": f"{PY} -m bench preview",
     "rollup": f"{PY} -m bench rollup",
     "load": f"{PY} -m bench load",
     "login_timing": f"{PY} -m bench login_timing",
@@ -171,6 +172,37 @@ def pdf_render(data: dict[str, Any]) -> str:
     ])
 
 
+def preview(data: dict[str, Any]) -> str:
+    goal = data.get("goal_ms", 150)
+    warm_rows = [[r["layout"], r["pages"], " + ".join(str(k) for k in r["png_kib"]),
+                  f"{r['wall_ms']:.0f}", f"{r['cpu_ms']:.0f}", f"{r['min_ms']:.0f}", f"{r['pdf_ms']:.0f}",
+                  f"{r['raster_ms']:.0f}", f"{r['again_ms']:.0f}"] for r in data["warm"]]
+    cold_rows = [[r["layout"], f"{r['import_ms']:.0f}", f"{r['first_preview_ms']:.0f}", f"{r['total_ms']:.0f}"]
+                 for r in data["cold"]]
+    worst_cpu = max(r["cpu_ms"] for r in data["warm"])
+    worst_wall = max(r["wall_ms"] for r in data["warm"])
+    load = data.get("load_average") or {}
+    return "\n".join([
+        "`GET /api/cvs/{id}/preview` of the two-page sample CV (`tests/fixtures/cvs/two_pages.json`) through its "
+        "real handler against moto (no network: S3 and DynamoDB in-process). Warm: a new content version before "
+        f"each request, so each renders, rasterizes, marks, encodes and stores both pages; median of "
+        f"{data.get('runs', '?')} after 2 warm-ups; \"again\" is the request once the images exist. {ran_at(data)}",
+        "",
+        f"**Goal: under {goal} ms warm for both pages. Slowest layout: {worst_cpu:.0f} ms of CPU, "
+        f"{worst_wall:.0f} ms wall.**"
+        + (f" Load average {load.get('start', 0):.2f} at the start, {load.get('end', 0):.2f} at the end "
+           f"({data.get('cores')} cores): wall time above CPU time is waiting for a core." if load else ""),
+        "",
+        table(["layout", "pages", "PNG KiB", "wall ms", "cpu ms", "min ms", "PDF ms", "raster ms", "again ms"],
+              warm_rows, {1, 3, 4, 5, 6, 7, 8}),
+        "",
+        f"Cold: a fresh process imports the handler and makes its first preview (moto set up before the timer, so "
+        f"boto3's import is not included), median of {data.get('cold_runs', '?')} processes.",
+        "",
+        table(["layout", "import ms", "first preview ms", "total ms"], cold_rows, {1, 2, 3}),
+    ])
+
+
 def rollup_summary(data: dict[str, Any]) -> dict[str, Any]:
     rows = data["rows"]
     return {"days": [(r["date"], r["created_items"], r["day_items_read"], r["items_read"], r["total_calls"],
@@ -245,6 +277,7 @@ SECTIONS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
     ("coldstart", "Cold start per function", coldstart),
     ("ddb_calls", "DynamoDB calls per endpoint", ddb_calls),
     ("pdf_render", "PDF render time per layout", pdf_render),
+    ("preview", "CV preview (watermarked PNG pages)", preview),
     ("rollup", "Daily rollup: items read per day", rollup),
     ("load", "Load", load),
     ("login_timing", "Login time: unknown and known emails", login_timing),

@@ -88,6 +88,7 @@ OPERATION_IDS = {
     "DELETE /api/cvs/{id}": "deleteCv",
     "POST /api/cvs/{id}/duplicate": "duplicateCv",
     "POST /api/cvs/{id}/restore": "restoreCv",
+    "GET /api/cvs/{id}/preview": "getCvPreview",
     "POST /api/uploads/presigned-url": "createPhotoUpload",
     "POST /api/payments/initiate": "initiatePayment",
     "POST /api/payments/callback": "receiveSelcomWebhook",

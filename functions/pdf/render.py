@@ -1,9 +1,12 @@
-"""SQS consumer: render queued CVs to PDF, reporting partial batch failures."""
+"""SQS consumer: render queued CVs to PDF (and template thumbnails), reporting partial batch failures."""
+import json
+from typing import Literal
+
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel
 
-from chapchap import pdf_worker
+from chapchap import pdf_worker, thumbnails
 from chapchap.observability import logger, metrics
 
 # Report every failed record, even when all failed, instead of raising: same retry semantics
@@ -16,8 +19,20 @@ class RenderMessage(BaseModel):
     version: int
 
 
+class ThumbnailMessage(BaseModel):
+    kind: Literal["thumbnail"]
+    template_id: str
+    look: str
+
+
 def render_record(record: SQSRecord) -> str:
-    message = RenderMessage.model_validate_json(record.body)
+    body = json.loads(record.body)
+    if isinstance(body, dict) and body.get("kind") == thumbnails.JOB_KIND:
+        job = ThumbnailMessage.model_validate(body)
+        outcome = thumbnails.process(job.template_id, job.look)
+        logger.info("thumbnail message done", extra={"template_id": job.template_id, "outcome": outcome})
+        return outcome
+    message = RenderMessage.model_validate(body)
     attempt = int(record.attributes.approximate_receive_count or 1)
     outcome = pdf_worker.process(message.cv_id, message.version, attempt=attempt)
     logger.info("pdf message done", extra={"cv_id": message.cv_id, "version": message.version, "outcome": outcome})

@@ -63,6 +63,11 @@ def test_the_report_has_every_section(tmp_path, calls_result, rollup_result):
         "warm": [{"fixture": "one_page", "layout": "classic", "pages": 1, "bytes": 9000, "wall_ms": 11.0,
                   "cpu_ms": 10.0, "min_ms": 10.5}],
         "cold": [{"layout": "classic", "import_ms": 300.0, "first_render_ms": 120.0, "total_ms": 420.0}]}))
+    (tmp_path / "preview.json").write_text(json.dumps({
+        "runs": 15, "cold_runs": 5, "goal_ms": 150, "cores": 2,
+        "warm": [{"layout": "modern", "pages": 2, "png_kib": [300, 150], "wall_ms": 140.0, "cpu_ms": 120.0,
+                  "min_ms": 130.0, "pdf_ms": 30.0, "raster_ms": 90.0, "again_ms": 20.0}],
+        "cold": [{"layout": "modern", "import_ms": 300.0, "first_preview_ms": 1200.0, "total_ms": 1500.0}]}))
     text = report.build(tmp_path)
     for _name, title, _render in report.SECTIONS:
         assert f"## {title}" in text
@@ -72,6 +77,8 @@ def test_the_report_has_every_section(tmp_path, calls_result, rollup_result):
     assert "| `GET /api/health` | 200 | GetItem 1 | 1 | 1 |" in text
     assert f"| {rollup_result['rows'][2]['date']} |" in text
     assert "| one page (1 page) | 11 ms (10 cpu) |" in text
+    assert "| modern | 2 | 300 + 150 | 140 | 120 | 130 | 30 | 90 | 20 |" in text
+    assert "Slowest layout: 120 ms of CPU, 140 ms wall." in text
     assert "Not run yet: no `bench/out/load.json`." in text
     assert "Machine: " in text and " cores, " in text
 

@@ -20,8 +20,9 @@ PDF_FUNCTIONS = {
     "PdfFunction": "the CV PDFs (chapchap.pdf_worker)",
     "PaymentReceiptFunction": "the payment receipt (chapchap.payments.receipt)",
     "AdminPaymentsReportFunction": "the payments report in PDF format (chapchap.reports)",
+    "PreviewCvFunction": "the watermarked preview pages of a CV (chapchap.previews, chapchap.raster)",
 }
-PDF_PACKAGES = {"fpdf", "fontTools", "PIL"}
+PDF_PACKAGES = {"fpdf", "fontTools", "PIL", "pypdfium2"}
 
 
 def _norm(name: str) -> str:
@@ -77,7 +78,7 @@ def _lambda_env() -> dict[str, str]:
 
 def test_the_layers_share_no_package():
     assert not set(LAYER_PINS["CommonLayer"]) & set(LAYER_PINS["PdfLayer"])
-    assert {"fpdf2", "fonttools", "pillow"} <= set(LAYER_PINS["PdfLayer"])
+    assert {"fpdf2", "fonttools", "pillow", "pypdfium2"} <= set(LAYER_PINS["PdfLayer"])
 
 
 def test_only_the_pdf_functions_have_the_pdf_layer():
@@ -93,8 +94,9 @@ def test_the_pdf_functions_do_render():
     assert "pdf_worker" in sources["PdfFunction"]
     assert "payments.receipt" in sources["PaymentReceiptFunction"]
     assert "reports.payments_report" in sources["AdminPaymentsReportFunction"]
+    assert "previews.preview" in sources["PreviewCvFunction"]
     for module, marker in (("payments", "from chapchap.pdf import"), ("reports", "from chapchap.pdf import"),
-                           ("pdf_worker", "from chapchap.pdf import")):
+                           ("pdf_worker", "from chapchap.pdf import"), ("previews", "from chapchap import raster")):
         assert marker in (ROOT / "layers" / "common" / "chapchap" / f"{module}.py").read_text()
 
 

@@ -6,7 +6,8 @@ from a cold container (no cached client, secret or Selcom client, see `_cold_con
 and the secrets come from SSM Parameter Store rather than the environment, so the reads of
 the JWT key and the Selcom keys happen where they would. The drive covers every sample
 event of events/ plus the paths a sample does not reach (a photo in a PDF, the ready
-download, the render a download or an edit of a paid CV queues, a webhook, a verify and a
+download, the render a download or an edit of a paid CV queues, a preview of a CV with a photo,
+a template thumbnail rendered and listed, a webhook, a verify and a
 reconciliation that find a payment paid, both report formats, every secret written by the
 settings). tests/support/iam.py records the calls and compares them with the roles;
 docs/permissions.md says how to read a failure.
@@ -51,7 +52,10 @@ def _cold_container() -> None:
 
 
 def _sqs_event(cv_id: str, version: int) -> dict:
-    body = json.dumps({"cv_id": cv_id, "version": version})
+    return _sqs_event_body(json.dumps({"cv_id": cv_id, "version": version}))
+
+
+def _sqs_event_body(body: str) -> dict:
     return {"Records": [{"messageId": str(uuid.uuid4()), "receiptHandle": "handle", "body": body,
                          "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {},
                          "eventSource": "aws:sqs", "awsRegion": REGION,
@@ -95,6 +99,23 @@ def _drive(api, invoke, selcom_sim, tokens: dict) -> None:
                     token=token)
     assert reply.status == 200, reply.body
     _render(invoke, photo_cv)
+    # Its preview reads the photo too (and writes and presigns its pages under previews/).
+    reply = api.get(f"/api/cvs/{photo_cv}/preview", token=token)
+    assert reply.status == 200, reply.body
+
+    # A template's thumbnail: queued by the admin's create, rendered by the PDF function
+    # (PutObject under thumbnails/), presigned by the public list.
+    from chapchap import looks, thumbnails
+    from chapchap.data import templates
+    reply = api.post("/api/admin/templates", token=admin, json={
+        "id": "permissions-look", "name": "Permissions Look", "layout": "compact", "theme": {}})
+    assert reply.status == 201, reply.body
+    job = {"kind": thumbnails.JOB_KIND, "template_id": "permissions-look",
+           "look": looks.look_hash(templates.get("permissions-look"))}
+    result = invoke("PdfFunction", _sqs_event_body(json.dumps(job)))
+    assert not (result or {}).get("batchItemFailures"), result
+    reply = api.get("/api/templates")
+    assert any((t["thumbnail_url"] or "").split("?")[0].endswith(".png") for t in reply.data), reply.body
 
     # The paid CV rendered, then downloaded: a presigned GET under pdfs/.
     paid_cv = tokens["paid_cv_id"]

@@ -140,6 +140,7 @@ GET_ROUTES_THAT_WRITE = {
     "GET /api/payments/verify/{reference}": "records the status Selcom reports for a pending payment",
     "GET /api/payments/{id}/receipt": "makes the receipt on first request and records it",
     "GET /api/payments/download/{cv_id}": "records and queues the render of a paid CV",
+    "GET /api/cvs/{id}/preview": "marks on the CV which preview images exist (made on first request)",
 }
 
 

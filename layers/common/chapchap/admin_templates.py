@@ -19,7 +19,7 @@ import secrets
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from chapchap import audit, catalog, clock, cursor
+from chapchap import audit, catalog, clock, cursor, thumbnails
 from chapchap.data import counters, table, templates
 from chapchap.errors import Conflict, NotFound, ValidationFailed
 
@@ -39,7 +39,8 @@ def snapshot(template: dict[str, Any]) -> dict[str, Any]:
 def admin_view(template: dict[str, Any], counter: dict[str, Any] | None) -> dict[str, Any]:
     counter = counter or {}
     return {
-        **catalog.public_template(template),
+        # thumbnail_url: the admin's own (the field they edit), not a link to the generated one
+        **catalog.public_template(template, generated_thumbnail=False),
         "own_price": template.get("price"),  # null: the default price applies
         "is_active": bool(template.get("is_active")),
         "sort": template.get("sort", 100),
@@ -145,6 +146,7 @@ def create(actor: dict[str, Any], data: TemplateCreateIn) -> dict[str, Any]:
                 table.put_op(item, condition="attribute_not_exists(pk)"),
                 audit.entry_op(actor=actor, action="template.create", entity="template", entity_id=template_id,
                                before=None, after=snapshot(item))])
+            thumbnails.request(item)
             return admin_view(item, None)
         except table.TransactionFailed as exc:
             if not exc.failed_at(0):
@@ -164,6 +166,8 @@ def update(actor: dict[str, Any], template_id: str, data: TemplateUpdateIn) -> d
     current = _load(template_id)
     changed = {k: v for k, v in changes.items() if current.get(k) != v}
     if not changed:
+        # Also how a template made before thumbnails existed gets one: save it unchanged.
+        thumbnails.request(current)
         return admin_view(current, _counter(template_id))
     now = clock.now_iso()
     sets, removes, names, values = table.field_changes(changed)
@@ -188,6 +192,7 @@ def update(actor: dict[str, Any], template_id: str, data: TemplateUpdateIn) -> d
             raise Conflict("The template changed while saving. Load it again and retry.",
                            code="CONCURRENT_UPDATE") from None
         raise
+    thumbnails.request(after_item)  # queued only when its look has no thumbnail yet
     return admin_view(after_item, _counter(template_id))
 
 

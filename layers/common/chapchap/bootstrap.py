@@ -19,7 +19,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from chapchap import accounts, admin_templates, audit, catalog
+from chapchap import accounts, admin_templates, audit, catalog, thumbnails
 from chapchap.data import table, templates, users
 from chapchap.observability import logger
 
@@ -72,6 +72,8 @@ def _starter_templates() -> dict[str, list[str]]:
         entry = audit.entry_op(actor=ACTOR, action="template.create", entity="template", entity_id=item["id"],
                                before=None, after=admin_templates.snapshot(item))
         (created if templates.put_if_absent(item, also=[entry]) else existing).append(item["id"])
+        # The PDF function renders it; one found existing with another look is skipped there.
+        thumbnails.request(item)
     templates.mark_starters_written()
     return {"created": created, "existing": existing, "already_written": False}
 

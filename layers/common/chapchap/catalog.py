@@ -44,9 +44,17 @@ def price_of(template: dict[str, Any]) -> dict[str, Any]:
     return {"amount": int(amount), "currency": settings().currency}
 
 
-def public_template(template: dict[str, Any]) -> dict[str, Any]:
+def public_template(template: dict[str, Any], *, generated_thumbnail: bool = True) -> dict[str, Any]:
+    """The visitor's view. `thumbnail_url`: the admin's URL, else (with `generated_thumbnail`)
+    a presigned link to the image made from the template's look (chapchap.thumbnails)."""
+    if generated_thumbnail:
+        from chapchap import thumbnails
+
+        thumbnail = thumbnails.url(template)
+    else:
+        thumbnail = template.get("thumbnail_url")
     return {"id": template["id"], "name": template["name"], "description": template.get("description", ""),
-            "thumbnail_url": template.get("thumbnail_url"), "layout": template["layout"],
+            "thumbnail_url": thumbnail, "layout": template["layout"],
             "theme": template.get("theme") or {}, "price": price_of(template)}
 
 

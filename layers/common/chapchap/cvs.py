@@ -94,6 +94,12 @@ def _owned(owner: Owner, cv_id: str) -> dict[str, Any]:
     return cv
 
 
+def owned(owner: Owner, cv_id: str) -> dict[str, Any]:
+    """The CV item if `owner` owns it and it is not deleted; NotFound otherwise (another
+    visitor learns nothing about it)."""
+    return _owned(owner, cv_id)
+
+
 def _title(content: dict[str, Any]) -> str:
     name = ((content.get("basics") or {}).get("name") or "").strip() if isinstance(content.get("basics"), dict) else ""
     return f"{name} CV" if name else "My CV"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from chapchap import clock, storage
+from chapchap import clock, looks, storage
 from chapchap.data import cvs as cv_data
 from chapchap.data import table, templates
 from chapchap.observability import logger, metrics
@@ -65,16 +65,20 @@ def process(cv_id: str, version: int, *, attempt: int) -> str:
     return "rendered"
 
 
-def _render(cv: dict[str, Any], version: int) -> str:
-    from chapchap.pdf import LAYOUTS, render_cv  # fpdf2 is imported by this function only
+def render_pdf(cv: dict[str, Any], template: dict[str, Any] | None) -> bytes:
+    """The CV's PDF with its template's look: what the paid download holds (the preview
+    rasterizes the same bytes)."""
+    from chapchap.pdf import render_cv  # fpdf2 is imported when a PDF is made only
 
     content = cv_data.content_of(cv)
-    template = templates.get(cv["template_id"]) or {}
-    layout = template.get("layout")
+    layout, theme = looks.of(template)
     basics = content.get("basics") if isinstance(content.get("basics"), dict) else {}
-    # A deleted template, or one naming a layout this renderer lacks, still gets a PDF.
-    pdf = render_cv(content, layout=layout if layout in LAYOUTS else "classic", theme=template.get("theme"),
-                    title=cv["title"], author=(basics or {}).get("name") or "", photo=_photo(cv, content))
+    return render_cv(content, layout=layout, theme=theme, title=cv["title"],
+                     author=(basics or {}).get("name") or "", photo=_photo(cv, content))
+
+
+def _render(cv: dict[str, Any], version: int) -> str:
+    pdf = render_pdf(cv, templates.get(cv["template_id"]))
     key = pdf_key(cv, version)
     storage.put(key, pdf, "application/pdf")
     return key

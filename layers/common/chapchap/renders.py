@@ -1,4 +1,5 @@
 """Asking for a PDF render: other modules call this; the PDF function consumes the queue.
+(The same queue carries template thumbnail jobs: chapchap.thumbnails.)
 
 A message names a CV and the content version to render. Marking the CV `rendering` is a
 write the caller may fold into its own transaction (`rendering_op`); `enqueue` sends the
@@ -36,8 +37,13 @@ def rendering_op(cv_id: str, version: int) -> dict:
 
 
 def enqueue(cv_id: str, version: int) -> None:
-    _client().send_message(QueueUrl=settings().pdf_queue_url,
-                           MessageBody=json.dumps({"cv_id": cv_id, "version": version}))
+    send({"cv_id": cv_id, "version": version})
+
+
+def send(body: dict) -> None:
+    """Any job of the PDF function: a CV render as above, or a template thumbnail
+    (chapchap.thumbnails)."""
+    _client().send_message(QueueUrl=settings().pdf_queue_url, MessageBody=json.dumps(body))
 
 
 def request_render(cv_id: str, version: int) -> None:

@@ -72,8 +72,9 @@ def bucket() -> str:
     return settings().bucket_name
 
 
-def put(key: str, body: bytes, content_type: str) -> None:
-    client().put_object(Bucket=bucket(), Key=key, Body=body, ContentType=content_type)
+def put(key: str, body: bytes, content_type: str, *, cache_control: str | None = None) -> None:
+    extra = {"CacheControl": cache_control} if cache_control else {}
+    client().put_object(Bucket=bucket(), Key=key, Body=body, ContentType=content_type, **extra)
 
 
 def get(key: str) -> bytes:
@@ -85,6 +86,13 @@ def download_url(key: str, *, filename: str, expires: int = 300) -> str:
         "get_object", ExpiresIn=expires,
         Params={"Bucket": bucket(), "Key": key,
                 "ResponseContentDisposition": f'attachment; filename="{filename}"'})
+
+
+def view_url(key: str, *, expires: int) -> str:
+    """A presigned GET the browser shows inline (an image), valid `expires` seconds. Made
+    locally: no AWS call."""
+    return client().generate_presigned_url("get_object", ExpiresIn=expires,
+                                           Params={"Bucket": bucket(), "Key": key})
 
 
 def upload_post(key: str, *, expires: int, fields: dict, conditions: list) -> dict:

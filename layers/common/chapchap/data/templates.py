@@ -1,6 +1,7 @@
 """CV templates (designs): a layout, a theme and an optional price.
 
-    TEMPLATE#<id> / TEMPLATE
+    TEMPLATE#<id> / TEMPLATE                 thumbnail_key, thumbnail_look: the generated
+                                             thumbnail (chapchap.thumbnails) and the look it shows
     gsi1: TEMPLATES / <sort>#<id>            every template (admin)
     gsi2: TEMPLATES#ACTIVE / <sort>#<id>     active ones only (sparse): the public list
     TEMPLATES#STARTERS / WRITTEN             the bootstrap wrote the starter set (once: a
@@ -76,3 +77,16 @@ def mark_starters_written() -> None:
     except table.TransactionFailed as exc:
         if not exc.failed_at(0):
             raise
+
+
+def set_thumbnail(template_id: str, *, key: str, look: str, read_at: str) -> bool:
+    """Point the template at its generated thumbnail, unless it changed since it was read at
+    `read_at` (its `updated_at`); False then, and nothing is written. `updated_at` stays: this
+    is not an admin's change, and an admin's save in flight must not fail on it."""
+    try:
+        table.update(*template_key(template_id), "SET thumbnail_key = :key, thumbnail_look = :look",
+                     condition="attribute_exists(pk) AND updated_at = :read_at",
+                     key=key, look=look, read_at=read_at)
+    except table.ConditionFailed:
+        return False
+    return True

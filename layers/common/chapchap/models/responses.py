@@ -132,6 +132,20 @@ class CvData(Out):
     cv: Cv
 
 
+class PreviewPage(Out):
+    url: Annotated[Url, Field(description="presigned GET of the PNG, valid 5 minutes")]
+    width: Annotated[int, Field(ge=1, le=1000, description="pixels")]
+    height: Annotated[int, Field(ge=1, description="pixels")]
+
+
+class CvPreview(Out):
+    """The CV as it will print, page by page, as PNG images marked PREVIEW."""
+
+    pages: list[PreviewPage]
+    page_count: Annotated[int, Field(ge=1)]
+    content_version: Annotated[int, Field(ge=1, description="the version these images show")]
+
+
 class CvCreated(Out):
     cv: Cv
     anonymous_id: Annotated[str | None, Field(

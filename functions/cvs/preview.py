@@ -1,0 +1,15 @@
+"""GET /api/cvs/{id}/preview: the caller's CV as watermarked PNG pages (paid or not)."""
+from chapchap import cvs, previews
+from chapchap.apidoc import doc
+from chapchap.http import api, current_user, entry, ok
+
+app = api(validation=False, auth="optional")  # no body model on this route
+
+
+@app.get("/api/cvs/<cv_id>/preview", responses=doc("CvPreview"))
+def get_cv_preview(cv_id: str):
+    owner, _ = cvs.caller(current_user(app), app.current_event.headers)
+    return ok(previews.preview(owner, cv_id))
+
+
+handler = entry(app)
