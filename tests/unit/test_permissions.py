@@ -68,7 +68,7 @@ def _render(invoke, cv_id: str) -> None:
 
 # Events that take away what later ones use, in the order they can run.
 DESTRUCTIVE = ("cvs/delete", "admin/delete_cv", "admin/templates_delete", "user/change_password", "auth/logout",
-               "admin/update_user",
+               "auth/password_reset", "admin/update_user",
                "admin/delete_user")
 
 

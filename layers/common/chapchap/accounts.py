@@ -38,7 +38,7 @@ def register(data: RegisterIn, *, role: str = "user") -> dict[str, Any]:
     user.update(users.login_index(user))
     user["last_active_day"] = today.isoformat()
     session_id, refresh_token, session_ops = sessions.start_ops(user["id"], epoch=0)
-    ops = (users.create_ops(user) + session_ops
+    ops = (users.create_ops(user) + session_ops + ([users.phone_op(user)] if user["phone_number"] else [])
            + counters.add_ops({"users": 1}, day=today, day_only={"active_users": 1})
            + [counters.active_marker_op(user["id"], today)])
     try:

@@ -14,7 +14,7 @@ import unicodedata
 from datetime import timedelta
 from typing import Any
 
-from chapchap import catalog, clock, cursor, renders, selcom, storage
+from chapchap import catalog, clock, cursor, messages, renders, selcom, storage
 from chapchap.data import counters, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.data import payments as pay_data
@@ -220,6 +220,9 @@ def complete(payment: dict[str, Any], *, transaction_id: str | None, channel: st
             logger.warning("payment flagged: the CV was already paid", extra={"reference": reference})
         if flips_cv:
             renders.enqueue(cv["id"], cv["content_version"])
+        # Only the call that made the change tells the payer (and the causes' records stop a
+        # second telling should anything else try).
+        messages.payment_completed(payment)
         return True
     raise Conflict("The CV changed while completing the payment; it will be retried.", code="CONCURRENT_UPDATE")
 
