@@ -132,7 +132,21 @@ def test_unknown_accounts_get_the_same_answer_the_same_work_and_no_message(aws, 
     assert [json.loads(r["body"])["to"] for r in queued()] == [None]
 
 
-def test_requests_are_throttled_per_account_and_per_address(aws, api, amina):
+def _start_of_a_window(monkeypatch) -> None:
+    """Fixed windows: a test counting up to a limit must not straddle two of them."""
+    from datetime import datetime, timezone
+
+    from chapchap import clock
+    from chapchap.settings import settings
+
+    size = settings().login_window_seconds
+    now = clock.epoch_seconds()
+    freeze(monkeypatch, datetime.fromtimestamp(now - now % size + size + 1, timezone.utc))
+    tokens_follow_the_frozen_clock(monkeypatch)
+
+
+def test_requests_are_throttled_per_account_and_per_address(aws, api, amina, monkeypatch):
+    _start_of_a_window(monkeypatch)
     for _ in range(3):
         assert forgot(api, {"email": "amina@example.com"}, ip="10.0.0.1").status == 202
     reply = forgot(api, {"email": "amina@example.com"}, ip="10.0.0.2")
@@ -148,7 +162,8 @@ def test_requests_are_throttled_per_account_and_per_address(aws, api, amina):
     assert reply.status == 429 and int(reply.headers["retry-after"]) > 0
 
 
-def test_wrong_codes_are_throttled_per_address(aws, api, amina):
+def test_wrong_codes_are_throttled_per_address(aws, api, amina, monkeypatch):
+    _start_of_a_window(monkeypatch)
     for n in range(20):
         reply = reset(api, {"email": f"x{n}@example.com", "code": "000000", "new_password": NEW}, ip="10.9.9.9")
         assert reply.status == 400
@@ -156,7 +171,8 @@ def test_wrong_codes_are_throttled_per_address(aws, api, amina):
     assert reply.status == 429 and "retry-after" in reply.headers
 
 
-def test_a_reset_clears_the_sign_in_throttle(aws, api, amina):
+def test_a_reset_clears_the_sign_in_throttle(aws, api, amina, monkeypatch):
+    _start_of_a_window(monkeypatch)
     for _ in range(5):
         api.post("/api/auth/login", json={"email": "amina@example.com", "password": "wrong password!"})
     assert api.post("/api/auth/login", json={"email": "amina@example.com", "password": PASSWORD}).status == 429
