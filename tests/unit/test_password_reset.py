@@ -21,11 +21,11 @@ def amina(aws, api):
 
 
 def forgot(api, body: dict, ip: str = "196.249.97.12"):
-    return api.post("/api/auth/password/forgot", json=body, headers={"x-forwarded-for": ip})
+    return api.post("/api/auth/password/forgot", json=body, source_ip=ip)
 
 
 def reset(api, body: dict, ip: str = "196.249.97.12"):
-    return api.post("/api/auth/password/reset", json=body, headers={"x-forwarded-for": ip})
+    return api.post("/api/auth/password/reset", json=body, source_ip=ip)
 
 
 def only_message() -> dict:
