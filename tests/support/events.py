@@ -60,11 +60,11 @@ def sample_context(api, selcom_sim, owner: dict[str, str] | None = None) -> dict
     reference = paid_reference(api, selcom_sim, token, paid_cv)
     return {**reply.data, "cv_id": new_cv(api, token), "paid_cv_id": paid_cv, "reference": reference,
             "user_id": reply.data["user"]["id"], "admin_token": admin_token(api),
-            "template_id": UNUSED_TEMPLATE, "reset_token": reset_token(reply.data["user"]["id"])}
+            "template_id": UNUSED_TEMPLATE}
 
 
 def reset_token(user_id: str) -> str:
-    """A live password reset of the user, as an emailed link carries it (the real token
+    """A live password reset of the user (replacing any), as an emailed link carries it (the real token
     travels only in the queued email)."""
     import secrets
     import uuid
@@ -98,7 +98,8 @@ def fill(text: str, context: dict[str, Any]) -> dict:
     text = text.replace("REPLACE_WITH_ADMIN_TOKEN", context["admin_token"])
     text = text.replace("REPLACE_WITH_USER_ID", context["user_id"])
     text = text.replace("REPLACE_WITH_TEMPLATE_ID", context.get("template_id", UNUSED_TEMPLATE))
-    text = text.replace("REPLACE_WITH_RESET_TOKEN", context.get("reset_token", ""))
+    if "REPLACE_WITH_RESET_TOKEN" in text:  # made now: a reset request since would replace it
+        text = text.replace("REPLACE_WITH_RESET_TOKEN", reset_token(context["user_id"]))
     event = json.loads(text)
     cv_id = context["paid_cv_id"] if event.get("routeKey") in PAID_ROUTES else context["cv_id"]
     return json.loads(json.dumps(event).replace("REPLACE_WITH_CV_ID", cv_id))
