@@ -7,7 +7,7 @@ Each function is a fixed, small number of DynamoDB calls (asserted in the tests)
                      (+1 Query with an anonymous_id)
     refresh          1 GetItem, 1 BatchGetItem, 1 transaction (+1 UpdateItem on reuse)
     logout           1-2 UpdateItem (+1 GetItem with a refresh token)
-    update profile   1 UpdateItem
+    update profile   1 UpdateItem (+1 transaction when the phone number changes: its PHONE# item)
     change password  1 transaction
 (plus the one BatchGetItem of the request guard on authenticated routes).
 """

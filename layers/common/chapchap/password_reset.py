@@ -46,8 +46,7 @@ def _new_secret(channel: str) -> str:
 
 def request(*, email: str | None = None, phone: str | None = None, source_ip: str) -> None:
     """Send a reset link (email) or code (SMS to the number) if it is an account's."""
-    channel, identifier = ("email", email) if email else ("sms", phone)
-    assert identifier
+    channel, identifier = ("email", email) if email else ("sms", phone or "")
     keys = throttle.scoped_keys("RESET", {"account": identifier, "ip": source_ip})
     index_key = users.email_key(identifier) if email else users.phone_key(identifier)
     found = table.batch_get([index_key, *keys.values()], consistent=True)
