@@ -17,6 +17,7 @@ def at_sim(aws, monkeypatch):
     """The Africa's Talking fake on loopback, the sender pointed at it."""
     from chapchap.messages import sms
     from chapchap.settings import settings
+
     from local.at_sim import start
 
     sim = start(api_key="test-at-key", username="sandbox")
@@ -104,7 +105,7 @@ def test_a_completed_payment_sends_one_sms_and_one_email_in_swahili(aws, catalog
 
 
 def test_messages_follow_the_users_locale(aws, catalog, selcom_sim, at_sim, api):
-    _, cv, payment, deliver = paid(api, selcom_sim, locale="en")
+    _, _cv, payment, deliver = paid(api, selcom_sim, locale="en")
     deliver()
     assert send(queued()) == {"batchItemFailures": []}
     assert at_sim.sent[0]["message"].startswith(f"We have received your payment of TZS {payment['amount']:,}.")
@@ -186,11 +187,10 @@ def test_an_unreachable_number_fails_for_good_without_retrying(aws, catalog, sel
 
 
 def test_sms_through_sns(aws, catalog, selcom_sim, api, monkeypatch):
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.sns.models import sns_backends
-
     from chapchap.messages import sms
     from chapchap.settings import settings
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
 
     monkeypatch.setenv("SMS_PROVIDER", "sns")
     settings.cache_clear()

@@ -66,17 +66,17 @@ def _reset_link_email(locale: str, p: dict[str, Any]) -> Text:
     if locale == "en":
         return Text(f"Reset your {BRAND} password", "\n".join([
             f"Hello {name},".replace(" ,", ","), "",
-            f"We received a request to reset the password of your {BRAND} account. "
-            "Open this link within 15 minutes to choose a new password:", p["url"], "",
-            "The link works once. If you did not ask for this, ignore this email: your password stays "
-            "as it is.", "",
+            (f"We received a request to reset the password of your {BRAND} account. "
+             "Open this link within 15 minutes to choose a new password:"), p["url"], "",
+            ("The link works once. If you did not ask for this, ignore this email: your password stays "
+             "as it is."), "",
             BRAND]))
     return Text(f"Badilisha nenosiri lako la {BRAND}", "\n".join([
         f"Habari {name},".replace(" ,", ","), "",
-        f"Tumepokea ombi la kubadilisha nenosiri la akaunti yako ya {BRAND}. Fungua kiungo hiki "
-        "ndani ya dakika 15 ili uweke nenosiri jipya:", p["url"], "",
-        "Kiungo hiki kinatumika mara moja tu. Kama hukuomba kubadilisha nenosiri, puuza barua pepe "
-        "hii; nenosiri lako litabaki lilivyo.", "",
+        (f"Tumepokea ombi la kubadilisha nenosiri la akaunti yako ya {BRAND}. Fungua kiungo hiki "
+         "ndani ya dakika 15 ili uweke nenosiri jipya:"), p["url"], "",
+        ("Kiungo hiki kinatumika mara moja tu. Kama hukuomba kubadilisha nenosiri, puuza barua pepe "
+         "hii; nenosiri lako litabaki lilivyo."), "",
         BRAND]))
 
 
