@@ -196,3 +196,19 @@ def test_forgot_takes_one_identifier(aws, api, body):
 ])
 def test_reset_takes_one_way(aws, api, body):
     assert reset(api, body).status == 422
+
+
+def test_a_changed_number_resets_and_the_old_one_does_not(aws, api, amina):
+    from tests.support.shop import admin_token
+
+    reply = api.patch("/api/user/me", json={"phone_number": "0765000111"}, token=amina["access_token"])
+    assert reply.status == 200
+    forgot(api, {"phone_number": "0754321987"})
+    forgot(api, {"phone_number": "0765000111"})
+    assert [json.loads(r["body"])["to"] for r in queued()] == [None, "255765000111"]
+    # An admin's change of the number counts the same.
+    reply = api.put(f"/api/admin/users/{amina['user']['id']}", json={"phone_number": "0765000222"},
+                      token=admin_token(api))
+    assert reply.status == 200, reply.body
+    forgot(api, {"phone_number": "0765000222"})
+    assert [json.loads(r["body"])["to"] for r in queued()] == ["255765000222"]

@@ -99,7 +99,8 @@ def create(actor: dict[str, Any], data: AdminUserCreateIn) -> dict[str, Any]:
     shown = users.public_user(user)
     ops = (users.create_ops(user) + counters.add_ops({"users": 1})
            + [audit.entry_op(actor=actor, action="user.create", entity="user", entity_id=user["id"],
-                             before=None, after=shown)])
+                             before=None, after=shown)]
+           + ([users.phone_op(user)] if user["phone_number"] else []))  # a reset by SMS finds it
     try:
         table.transact(ops)
     except table.TransactionFailed as exc:
@@ -143,6 +144,8 @@ def update(actor: dict[str, Any], user_id: str, data: AdminUserUpdateIn) -> dict
     ops = [table.update_op(*users.user_key(user_id), expression, condition=condition, names=names, **values),
            audit.entry_op(actor=actor, action="user.update", entity="user", entity_id=user_id,
                           before=users.public_user(user), after=users.public_user(after))]
+    if changes.get("phone_number"):  # a reset by SMS finds the account by its new number
+        ops.append(users.phone_op(after))
     try:
         table.transact(ops)
     except table.TransactionFailed as exc:
