@@ -77,6 +77,8 @@ OPERATION_IDS = {
     "POST /api/auth/refresh": "refreshTokens",
     "POST /api/auth/logout": "logout",
     "GET /api/auth/me": "getCurrentUser",
+    "POST /api/auth/password/forgot": "requestPasswordReset",
+    "POST /api/auth/password/reset": "resetPassword",
     "GET /api/user/me": "getMyProfile",
     "PATCH /api/user/me": "updateMyProfile",
     "POST /api/user/me/password": "changeMyPassword",

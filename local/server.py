@@ -5,6 +5,7 @@
     GET  /_local/info                         endpoints, physical resource names, state file
     POST /_local/queues/drain?timeout=30      waits until the consumed queues are empty
     POST /_local/state/save                   writes the state now
+    GET  /_local/outbox                       every SMS and email sent, newest first (local/outbox.py)
     GET  /api/docs                            Swagger UI of the whole API (local/docs.py), offline
 """
 from __future__ import annotations
@@ -123,6 +124,10 @@ class Gateway:
             timeout = float(parse_qs(req.query).get("timeout", ["30"])[0])
             drained = self.stack.drain(timeout)
             return _json(200 if drained else 504, {"data": {"drained": drained}})
+        if parts == ["outbox"] and method == "GET":
+            from .outbox import OUTBOX
+
+            return _json(200, {"data": OUTBOX.items()})
         if parts == ["state", "save"] and method == "POST":
             return _json(200, {"data": self.stack.save_state()})
         return error(404, "NOT_FOUND", f"No local endpoint {method} {req.path}")

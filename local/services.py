@@ -1,4 +1,5 @@
-"""Extra local services started next to the API: the Selcom simulator.
+"""Extra local services started next to the API: the Selcom simulator, and the SMS fake and
+email listener that fill the outbox.
 
 A factory is `factory(stack) -> Service | None`. It looks at the environment (a Selcom
 simulator returns None when SELCOM_BASE_URL already points at a gateway), starts its own
@@ -49,7 +50,28 @@ def selcom(stack) -> Service | None:
     return Service("selcom", sim.url, sim.env, sim.stop)
 
 
-FACTORIES: list[Callable[[object], Service | None]] = [selcom]
+def messaging(stack) -> Service | None:
+    """Where the sender's messages land: moto's SES (MAIL_FROM verified there) and SNS are
+    listened to, and a fake of Africa's Talking's SMS endpoint (local/at_sim.py) takes the
+    SMS, unless the developer set AT_BASE_URL. All of it fills the outbox
+    (GET /_local/outbox, local/outbox.py) and prints one line per message."""
+    from local import outbox
+
+    outbox.listen_to_moto()
+    sender = os.environ.get("MAIL_FROM")
+    if sender:
+        outbox.verify_sender(sender)
+    if "AT_BASE_URL" in stack.user_env:
+        return None
+    from local.at_sim import start
+
+    sim = start(api_key=os.environ.get("AFRICASTALKING_API_KEY", "local-at-key"),
+                username=os.environ.get("AT_USERNAME", "sandbox"),
+                on_message=lambda sms: outbox.OUTBOX.record("sms", sms["to"], "", sms["message"]))
+    return Service("africastalking", sim.url, sim.env, sim.stop)
+
+
+FACTORIES: list[Callable[[object], Service | None]] = [selcom, messaging]
 
 
 def start_services(stack, factories: list | None = None, protected: set[str] = frozenset()) -> list[Service]:

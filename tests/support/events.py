@@ -73,6 +73,20 @@ def sample_context(api, selcom_sim, owner: dict[str, str] | None = None) -> dict
             "template_id": UNUSED_TEMPLATE}
 
 
+def reset_token(user_id: str) -> str:
+    """A live password reset of the user (replacing any), as an emailed link carries it (the real token
+    travels only in the queued email)."""
+    import secrets
+    import uuid
+
+    from chapchap.data import resets, table
+
+    secret = secrets.token_urlsafe(32)
+    table.transact([resets.new_op(resets.reset_key(user_id), reset_id=uuid.uuid4().hex, user_id=user_id,
+                                  channel="email", secret=secret)])
+    return f"{uuid.UUID(user_id).hex}.{secret}"
+
+
 def admin_token(api) -> str:
     """An admin account (as the local stack makes one) and a template no CV uses."""
     from chapchap import accounts
@@ -96,6 +110,8 @@ def fill(text: str, context: dict[str, Any]) -> dict:
     text = text.replace("REPLACE_WITH_TEMPLATE_ID", context.get("template_id", UNUSED_TEMPLATE))
     if "deleted_cv_id" in context:
         text = text.replace("REPLACE_WITH_DELETED_CV_ID", context["deleted_cv_id"])
+    if "REPLACE_WITH_RESET_TOKEN" in text:  # made now: a reset request since would replace it
+        text = text.replace("REPLACE_WITH_RESET_TOKEN", reset_token(context["user_id"]))
     event = json.loads(text)
     cv_id = context["paid_cv_id"] if event.get("routeKey") in PAID_ROUTES else context["cv_id"]
     return json.loads(json.dumps(event).replace("REPLACE_WITH_CV_ID", cv_id))

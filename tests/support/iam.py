@@ -24,6 +24,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlparse
 
@@ -123,6 +124,10 @@ def requests_of(service: str, operation: str, params: dict[str, Any], region: st
             return [Request("ssm:GetParameters", _parameter_arn(n, region)) for n in params.get("Names", [])]
         name = params.get("Name") or params.get("Path")
         return [Request(f"ssm:{operation}", _parameter_arn(name, region) if name else "*")]
+    if service == "sesv2":
+        # SES v2 is authorised under the `ses` prefix, on the identity the mail is sent from.
+        address = parseaddr(params.get("FromEmailAddress", ""))[1] or "*"
+        return [Request(f"ses:{operation}", f"arn:aws:ses:{region}:{ACCOUNT_ID}:identity/{address}")]
     # A service this map does not know: the action by its API name, on any resource. A role
     # allowing it must name it; the failure message shows what was called.
     return [Request(f"{service}:{operation}", "*")]

@@ -77,6 +77,13 @@ def moto_account(setenv: SetEnv) -> Iterator[dict]:
             if name not in ("BCRYPT_ROUNDS", "POWERTOOLS_LOG_LEVEL", "POWERTOOLS_SERVICE_NAME",
                             "POWERTOOLS_METRICS_NAMESPACE"):
                 setenv(name, value)
+        # SES sends only from a verified identity: the sender's, as an operator verifies it.
+        if env.get("MAIL_FROM"):
+            from email.utils import parseaddr
+
+            import boto3
+
+            boto3.client("sesv2", region_name=REGION).create_email_identity(EmailIdentity=parseaddr(env["MAIL_FROM"])[1])
         reset_caches()
         try:
             yield physical
@@ -87,8 +94,9 @@ def moto_account(setenv: SetEnv) -> Iterator[dict]:
 def reset_caches() -> None:
     from aws_lambda_powertools.utilities import parameters
 
-    from chapchap import renders, selcom, settings_store, storage
+    from chapchap import messages, renders, selcom, settings_store, storage
     from chapchap.data import table
+    from chapchap.messages import mail, sms
     from chapchap.settings import settings
 
     settings.cache_clear()
@@ -98,6 +106,9 @@ def reset_caches() -> None:
     storage.reset_client()
     renders.reset_client()
     selcom.reset_client()
+    messages.reset_client()
+    mail.reset_client()
+    sms.reset_provider()
 
 
 @contextmanager

@@ -34,7 +34,9 @@ def test_register_returns_user_and_tokens(api):
     assert user["phone_number"] == "255712345678"
     assert user["role"] == "user" and user["status"] == "active"
     assert user["created_at"].endswith("Z")
-    assert set(user) == {"id", "email", "full_name", "phone_number", "role", "status", "created_at", "last_login"}
+    assert set(user) == {"id", "email", "full_name", "phone_number", "role", "status", "created_at", "last_login",
+                         "locale"}
+    assert user["locale"] == "sw"
 
 
 def test_register_same_email_any_case_is_409(api):

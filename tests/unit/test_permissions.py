@@ -28,7 +28,8 @@ from tests.support.world import REGION
 # Environment variables that hold secrets in the tests and the local stack; in AWS each is
 # the parameter <SECRETS_PATH>/<name> (secretstore.get_secret, settings_store).
 SECRETS = {"JWT_SECRET": "jwt-secret", "SELCOM_API_KEY": "selcom-api-key", "SELCOM_API_SECRET": "selcom-api-secret",
-           "SELCOM_VENDOR": "selcom-vendor", "SELCOM_WEBHOOK_SECRET": "selcom-webhook-secret"}
+           "SELCOM_VENDOR": "selcom-vendor", "SELCOM_WEBHOOK_SECRET": "selcom-webhook-secret",
+           "AFRICASTALKING_API_KEY": "africastalking-api-key"}
 
 # (function, service) -> why a grant is kept that no test can exercise. Keep it short: each
 # entry is a permission nothing here proves is needed.
@@ -42,8 +43,10 @@ def _cold_container() -> None:
     Boto3 clients may stay: the recorder sees calls through any client."""
     from aws_lambda_powertools.utilities.parameters import base
     from chapchap import selcom, settings_store
+    from chapchap.messages import sms
     from chapchap.settings import settings
 
+    sms.reset_provider()
     for provider in base.DEFAULT_PROVIDERS.values():  # the values, not the providers: a new
         provider.clear_cache()                        # provider costs a boto3 session
     settings.cache_clear()
@@ -73,7 +76,7 @@ def _render(invoke, cv_id: str) -> None:
 
 # Events that take away what later ones use, in the order they can run.
 DESTRUCTIVE = ("cvs/delete", "admin/delete_cv", "admin/templates_delete", "user/change_password", "auth/logout",
-               "admin/update_user",
+               "auth/password_reset", "admin/update_user",
                "admin/delete_user")
 
 
@@ -178,12 +181,45 @@ def _drive(api, invoke, selcom_sim, tokens: dict) -> None:
                                           "password": "parameter"})
     assert result["admin"]["created"] is True, result
 
+    # The messages the payments and the reset above queued: emails by SES, SMS by Africa's
+    # Talking (its key from Parameter Store), and one SMS by SNS.
+    records = _notify_records()
+    sms_records = [r for r in records if json.loads(r["body"])["channel"] == "sms"]
+    assert len(records) >= 4 and sms_records, records
+    result = invoke("SendMessagesFunction", {"Records": [r for r in records if r is not sms_records[0]]})
+    assert result == {"batchItemFailures": []}, result
+    os.environ["SMS_PROVIDER"] = "sns"
+    try:
+        result = invoke("SendMessagesFunction", {"Records": sms_records[:1]})
+    finally:
+        os.environ["SMS_PROVIDER"] = "africastalking"
+    assert result == {"batchItemFailures": []}, result
+
     # Last, as it replaces the Selcom keys the simulator checks: every secret the settings keep.
     reply = api.put("/api/admin/settings", token=admin, json={
         "selcom_api_key": "new-selcom-api-key-0001", "selcom_api_secret": "new-selcom-api-secret-0001",
         "selcom_vendor": "TILL60002", "selcom_webhook_secret": "new-selcom-webhook-secret-0001",
         "openai_api_key": "sk-new-openai-key-000001", "anthropic_api_key": "sk-ant-new-key-000001"})
     assert reply.status == 200, reply.body
+
+
+def _notify_records() -> list[dict]:
+    """What waits on the notification queue, as SQS records (read outside the recorder's view
+    of any function: the test reads it, not a handler)."""
+    import boto3
+
+    sqs = boto3.client("sqs", region_name=REGION)
+    records = []
+    while True:
+        batch = sqs.receive_message(QueueUrl=os.environ["NOTIFY_QUEUE_URL"], MaxNumberOfMessages=10).get("Messages", [])
+        if not batch:
+            return records
+        for m in batch:
+            records.append({"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                            "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {},
+                            "eventSource": "aws:sqs", "awsRegion": REGION,
+                            "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:test-NotifyQueue"})
+            sqs.delete_message(QueueUrl=os.environ["NOTIFY_QUEUE_URL"], ReceiptHandle=m["ReceiptHandle"])
 
 
 @pytest.fixture(scope="module")
@@ -199,6 +235,11 @@ def drive():
         from chapchap.catalog import seed_starter_templates
 
         seed_starter_templates()
+        from local.at_sim import start as start_africastalking
+
+        africastalking = start_africastalking(api_key="permissions-at-key")
+        for name, value in africastalking.env.items():
+            setenv(name, value)
         ssm = boto3.client("ssm", region_name=REGION)
         for env_name, parameter in SECRETS.items():
             ssm.put_parameter(Name=f"{os.environ['SECRETS_PATH']}/{parameter}", Value=os.environ[env_name],
@@ -215,6 +256,7 @@ def drive():
             with open(os.environ["PERMISSIONS_DUMP"], "w") as out:
                 json.dump({k: sorted(f"{r.action} {r.resource}" for r in v) for k, v in recorder.calls.items()},
                           out, indent=1)
+        africastalking.stop()
         yield recorder.calls, roles
 
 

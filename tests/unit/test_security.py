@@ -16,6 +16,7 @@ from local.template import load_template
 pytestmark = pytest.mark.usefixtures("catalog", "selcom_sim")
 TEMPLATE = load_template()
 PUBLIC = {"GET /api/health", "POST /api/auth/register", "POST /api/auth/login", "POST /api/auth/refresh",
+          "POST /api/auth/password/forgot", "POST /api/auth/password/reset",
           "GET /api/templates", "POST /api/payments/callback"}
 ANONYMOUS_OK = {"POST /api/cvs", "GET /api/cvs", "GET /api/cvs/{id}", "PUT /api/cvs/{id}", "DELETE /api/cvs/{id}",
                 "POST /api/cvs/{id}/duplicate", "POST /api/uploads/presigned-url"}

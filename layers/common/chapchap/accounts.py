@@ -7,7 +7,7 @@ Each function is a fixed, small number of DynamoDB calls (asserted in the tests)
                      (+1 Query with an anonymous_id)
     refresh          1 GetItem, 1 BatchGetItem, 1 transaction (+1 UpdateItem on reuse)
     logout           1-2 UpdateItem (+1 GetItem with a refresh token)
-    update profile   1 UpdateItem
+    update profile   1 UpdateItem (+1 transaction when the phone number changes: its PHONE# item)
     change password  1 transaction
 (plus the one BatchGetItem of the request guard on authenticated routes).
 """
@@ -40,7 +40,7 @@ def register(data: RegisterIn, *, role: str = "user") -> dict[str, Any]:
     user.update(users.login_index(user))
     user["last_active_day"] = today.isoformat()
     session_id, refresh_token, session_ops = sessions.start_ops(user["id"], epoch=0)
-    ops = (users.create_ops(user) + session_ops
+    ops = (users.create_ops(user) + session_ops + ([users.phone_op(user)] if user["phone_number"] else [])
            + counters.add_ops({"users": 1}, day=today, day_only={"active_users": 1})
            + [counters.active_marker_op(user["id"], today)])
     try:

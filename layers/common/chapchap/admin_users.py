@@ -141,7 +141,8 @@ def create(actor: dict[str, Any], data: AdminUserCreateIn) -> dict[str, Any]:
     ops, actor_at, counter_at = _guarded(
         users.create_ops(user) + counters.add_ops({"users": 1})
         + [audit.entry_op(actor=actor, action="user.create", entity="user", entity_id=user["id"],
-                          before=None, after=shown)],
+                          before=None, after=shown)]
+        + ([users.phone_op(user)] if user["phone_number"] else []),  # a reset by SMS finds it
         actor, 1 if users.is_active_admin(user) else 0)
     try:
         _commit(ops, actor_at=actor_at, counter_at=counter_at, changed_at=1, conflict="")
@@ -197,6 +198,8 @@ def _update_plan(actor: dict[str, Any], user: dict[str, Any],
     ops = [table.update_op(*users.user_key(user_id), expression, condition=condition, names=names, **values),
            audit.entry_op(actor=actor, action="user.update", entity="user", entity_id=user_id,
                           before=users.public_user(user), after=users.public_user(after))]
+    if changes.get("phone_number"):  # a reset by SMS finds the account by its new number
+        ops.append(users.phone_op(after))
     delta = int(users.is_active_admin(after)) - int(users.is_active_admin(user))
     if own:
         counter = users.admin_count_ops(delta)  # 0: an admin cannot demote or suspend itself

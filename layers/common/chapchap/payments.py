@@ -14,7 +14,7 @@ import unicodedata
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from chapchap import catalog, clock, cursor, pricing, renders, selcom, storage
+from chapchap import catalog, clock, cursor, messages, pricing, renders, selcom, storage
 from chapchap.data import counters, table, templates, throttle
 from chapchap.data import cvs as cv_data
 from chapchap.data import payments as pay_data
@@ -288,6 +288,9 @@ def complete(payment: dict[str, Any], *, transaction_id: str | None, channel: st
             logger.warning("payment flagged: part of it bought nothing", extra={"reference": reference})
         if flips_cv or moves:
             renders.enqueue(cv["id"], cv["content_version"] + (1 if moves else 0))
+        # Only the call that made the change tells the payer (and the causes' records stop a
+        # second telling should anything else try).
+        messages.payment_completed(payment)
         return True
     raise Conflict("The CV changed while completing the payment; it will be retried.", code="CONCURRENT_UPDATE")
 

@@ -40,6 +40,13 @@ class Settings:
     version: str
     default_price: int
     currency: str
+    notify_queue_url: str
+    frontend_base_url: str
+    mail_from: str
+    sms_provider: str
+    sms_sender_id: str
+    at_base_url: str
+    at_username: str
 
 
 @cache
@@ -73,4 +80,11 @@ def settings() -> Settings:
         version=os.environ.get("APP_VERSION", __version__),
         default_price=_int("DEFAULT_PRICE_TZS", 5000),
         currency="TZS",
+        notify_queue_url=os.environ.get("NOTIFY_QUEUE_URL", ""),
+        frontend_base_url=os.environ.get("FRONTEND_BASE_URL", "http://localhost:5173").rstrip("/"),
+        mail_from=os.environ.get("MAIL_FROM", ""),
+        sms_provider=os.environ.get("SMS_PROVIDER", "africastalking").strip().lower(),
+        sms_sender_id=os.environ.get("SMS_SENDER_ID", ""),
+        at_base_url=os.environ.get("AT_BASE_URL", "https://api.africastalking.com").rstrip("/"),
+        at_username=os.environ.get("AT_USERNAME", "sandbox"),
     )

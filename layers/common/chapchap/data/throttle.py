@@ -92,3 +92,28 @@ def hit_op(kind: str, value: str, *, limit: int, window_seconds: int) -> dict:
 def seconds_left(window_seconds: int) -> int:
     """Seconds until the current window of this size ends (a refused action's Retry-After)."""
     return _window(window_seconds)[1] - clock.epoch_seconds()
+
+
+# ---------------------------------------------------------------- counted requests
+# The same fixed windows for other things counted per caller (password resets: requests per
+# account and per address, wrong codes per address):
+#     THROTTLE#<scope>#<kind>#<value> / W#<window start>   `hits` counter, TTL after the window
+def scoped_keys(scope: str, values: dict[str, str]) -> dict[str, tuple[str, str]]:
+    start, _ = _window()
+    return {kind: (f"THROTTLE#{scope}#{kind.upper()}#{value}", f"W#{start}") for kind, value in values.items()}
+
+
+def wait_for(found: dict[tuple[str, str], dict], keys: dict[str, tuple[str, str]],
+             limits: dict[str, int]) -> int | None:
+    """Seconds until the window ends when a counter of `keys` reached its limit, else None."""
+    for kind, item_key in keys.items():
+        item = found.get(item_key)
+        if item and item.get("hits", 0) >= limits[kind]:
+            return _window()[1] - clock.epoch_seconds()
+    return None
+
+
+def hit_ops(keys: dict[str, tuple[str, str]]) -> list[dict]:
+    _, end = _window()
+    return [table.update_op(pk, sk, "ADD hits :one SET #ttl = :ttl", names={"#ttl": "ttl"}, one=1, ttl=end + 60)
+            for pk, sk in keys.values()]

@@ -11,6 +11,9 @@
     EMAIL#<email> / EMAIL        one per email, written in the same transaction as the user
                                  with attribute_not_exists: the uniqueness guarantee
     gsi1: EMAILS#<first character> / <email>     email prefix search (admin `q`)
+    PHONE#<255XXXXXXXXX> / PHONE the account a phone number resets (password reset by SMS):
+                                 written when an account takes the number, the latest one
+                                 wins; trusted only while that user still has the number
 
 Role and status are part of the admin index keys rather than filters: admins and suspended
 users are few, and a filter over all users would read the whole table to find them.
@@ -34,6 +37,27 @@ def user_key(user_id: str) -> tuple[str, str]:
 
 def email_key(email: str) -> tuple[str, str]:
     return f"EMAIL#{email}", "EMAIL"
+
+
+def phone_key(phone: str) -> tuple[str, str]:
+    return f"PHONE#{phone}", "PHONE"
+
+
+def phone_op(user: dict[str, Any]) -> dict:
+    """Point the user's phone number at the user (unconditional: the latest account wins)."""
+    pk, sk = phone_key(user["phone_number"])
+    return table.put_op({"pk": pk, "sk": sk, "type": "phone", "user_id": user["id"],
+                         "updated_at": clock.now_iso()})
+
+
+def user_of_phone(index_item: dict[str, Any] | None, user: dict[str, Any] | None, phone: str) -> dict[str, Any] | None:
+    """The user a phone index item names, if that user still has the number."""
+    if index_item and user and user.get("phone_number") == phone:
+        return user
+    return None
+
+
+DEFAULT_LOCALE = "sw"
 
 
 def normalize_email(email: str) -> str:
@@ -73,7 +97,7 @@ def new_user(*, email: str, full_name: str, password_hash: str, phone_number: st
     user = {
         "pk": pk, "sk": sk, "type": "user",
         "id": user_id, "email": normalize_email(email), "full_name": full_name.strip(),
-        "phone_number": phone_number, "role": role, "status": "active",
+        "phone_number": phone_number, "role": role, "status": "active", "locale": DEFAULT_LOCALE,
         "password_hash": password_hash, "session_epoch": 0,
         "created_at": now, "updated_at": now, "last_login": None,
         "gsi2pk": f"USERS#{clock.business_month(moment)}", "gsi2sk": f"{now}#{user_id}",
@@ -98,6 +122,7 @@ def public_user(user: dict[str, Any]) -> dict[str, Any]:
         "id": user["id"], "email": user["email"], "full_name": user["full_name"],
         "phone_number": user.get("phone_number"), "role": user["role"], "status": user["status"],
         "created_at": user["created_at"], "last_login": user.get("last_login"),
+        "locale": user.get("locale") or DEFAULT_LOCALE,
     }
 
 
@@ -106,11 +131,25 @@ def get(user_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
 
 
 def update_profile(user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """Set the given fields; raises ConditionFailed if the user is gone."""
+    """Set the given fields; raises ConditionFailed if the user is gone. A new phone number
+    is pointed at the user (one more write) so a reset by SMS finds the account."""
     sets, removes, names, values = table.field_changes(changes)
-    return table.update(*user_key(user_id), table.set_remove(sets + ["updated_at = :now"], removes),
-                        condition="attribute_exists(pk)", names=names, return_new=True,
-                        now=clock.now_iso(), **values)
+    updated = table.update(*user_key(user_id), table.set_remove(sets + ["updated_at = :now"], removes),
+                           condition="attribute_exists(pk)", names=names, return_new=True,
+                           now=clock.now_iso(), **values)
+    if changes.get("phone_number"):
+        table.transact([phone_op(updated)])
+    return updated
+
+
+def new_password_op(user: dict[str, Any], password_hash: str) -> dict:
+    """A new password that ends every session (their epoch no longer matches); conditioned on
+    the epoch read, so a racing password change is not overwritten."""
+    epoch = int(user["session_epoch"])
+    return table.update_op(*user_key(user["id"]),
+                           "SET password_hash = :hash, session_epoch = :new, updated_at = :now",
+                           condition="session_epoch = :old", hash=password_hash, new=epoch + 1, old=epoch,
+                           now=clock.now_iso())
 
 
 def by_email_prefix(prefix: str, *, limit: int, forward: bool,

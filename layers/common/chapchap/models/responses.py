@@ -54,6 +54,7 @@ class User(Out):
     status: Literal["active", "suspended"]
     created_at: Timestamp
     last_login: Timestamp | None
+    locale: Annotated[Literal["sw", "en"], Field(description="language of the SMS and emails we send")]
 
 
 class Cv(Out):
@@ -189,6 +190,10 @@ class Rendering(Out):
 class Link(Out):
     url: Annotated[Url, Field(description="presigned, valid five minutes")]
     expires_at: Timestamp
+
+
+class ResetRequested(Out):
+    sent: Annotated[Literal[True], Field(description="always true: the answer never says whether the account exists")]
 
 
 class CallbackAck(Out):
