@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Iterator
 
-from chapchap.catalog import STARTER_TEMPLATES
+from chapchap.templates.catalog import STARTER_TEMPLATES
 
 TEMPLATE_IDS = [t["id"] for t in STARTER_TEMPLATES]
 PRICE = 5000

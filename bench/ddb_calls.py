@@ -162,8 +162,8 @@ def run_size(extra: int, only: list[str] | None = None) -> tuple[list[dict[str, 
     """Every sample event (or those named in `only`, by route key or function id) in a fresh
     moto account with `extra` users and CVs: one row per event, and the items written for
     the extra ones."""
-    from chapchap import settings_store
-    from chapchap.catalog import seed_starter_templates
+    from chapchap.admin import settings as settings_store
+    from chapchap.templates.catalog import seed_starter_templates
     from tests.support.apigw import _RUNTIME, ApiClient, invoke
     from tests.support.counting import count_ddb_calls
     from tests.support.events import EVENT_FILES, fill, function_for, sample_context

@@ -69,8 +69,10 @@ def warm(runs: int) -> list[dict]:
     content = json.loads(FIXTURE.read_text(encoding="utf-8"))
     rows = []
     with scoped_env() as setenv, moto_account(setenv):
-        from chapchap import looks, pdf_worker, raster
-        from chapchap.catalog import seed_starter_templates
+        from chapchap.templates import looks
+        from chapchap.pdf import worker as pdf_worker
+        from chapchap.pdf import raster
+        from chapchap.templates.catalog import seed_starter_templates
         from chapchap.data import cvs as cv_data
         from chapchap.data import table, templates
 
@@ -166,7 +168,7 @@ def _cold_setup(layout: str) -> dict:
     its timer starts."""
     from tests.support.world import OFFLINE_ENV, REGION
 
-    from chapchap import catalog
+    from chapchap.templates import catalog
     from chapchap.data import cvs as cv_data
     from chapchap.data import table
 

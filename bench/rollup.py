@@ -70,7 +70,7 @@ def table_items() -> int:
 
 
 def roll_up(day: date, volume, phase: str) -> dict[str, Any]:
-    from chapchap import analytics
+    from chapchap.analytics import rollup as analytics
     from tests.support.apigw import invoke
     from tests.support.counting import count_ddb_calls
 
@@ -101,7 +101,7 @@ def roll_up(day: date, volume, phase: str) -> dict[str, Any]:
 
 def run(volumes: list[int], seed: int = 20261122) -> dict[str, Any]:
     from chapchap import clock
-    from chapchap.catalog import seed_starter_templates
+    from chapchap.templates.catalog import seed_starter_templates
     from tests.support.world import moto_account, scoped_env
 
     from bench._activity import Volume, day_of_activity

@@ -10,7 +10,7 @@ Where each part comes from:
   write (`OPERATION_IDS` below: `createCv`, `getAdminStats`), and `x-function` keeps the
   function's logical id, so a reader goes from an operation to its handler;
 - request bodies, path parameters and the route's declared responses: the handler module's
-  `app.get_openapi_schema()` (Powertools), with `responses=doc(...)` from `chapchap/apidoc.py`
+  `app.get_openapi_schema()` (Powertools), with `responses=doc(...)` from `chapchap/http/apidoc.py`
   naming the model of the answer's `data` (and of its `meta` where it is not `ListMeta`), the
   errors only the domain knows and the query parameters the route's parser reads;
 - who may call: the resolver's
@@ -50,7 +50,7 @@ OUTPUT = ROOT / "openapi.json"
 OPENAPI_VERSION = "3.1.0"
 TITLE = "CV Chap Chap API"
 REF = "#/components/schemas/"
-# chapchap.apidoc's keys (not imported: this module loads before the layer is on sys.path)
+# chapchap.http.apidoc's keys (not imported: this module loads before the layer is on sys.path)
 DATA_KEY, META_KEY, QUERY_KEY = "x-data", "x-meta", "x-query"
 DESCRIPTION = """\
 The backend of CV Chap Chap: visitors build a CV for free and without an account, register,
@@ -491,7 +491,7 @@ def build_operation(fn: Function, route: Route, module, pt_route, pt_operation: 
     if not success:
         if facts.dynamic_status:
             raise SystemExit(f"{fn.logical_id}: the handler answers ok(..., status=<variable>); declare its "
-                             "statuses with responses=doc({200: ..., 202: ...}) (chapchap/apidoc.py)")
+                             "statuses with responses=doc({200: ..., 202: ...}) (chapchap/http/apidoc.py)")
         success = {derived_status: {}}
     responses: dict[int, dict] = {}
     for status, declared_response in sorted(success.items()):

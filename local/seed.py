@@ -245,7 +245,7 @@ def moment(day: date, rng: random.Random) -> datetime:
 # ---------------------------------------------------------------- the simulation
 class Seeder:
     def __init__(self, args: argparse.Namespace, info: dict) -> None:
-        from chapchap import catalog
+        from chapchap.templates import catalog
 
         self.args, self.info = args, info
         self.rng = random.Random(args.seed)
@@ -367,7 +367,7 @@ class Seeder:
 
     # ------------------------------------------------------------ actions (domain code only)
     def create_cv(self, owner, template_id: str, resume: dict, title: str | None):
-        from chapchap import cvs
+        from chapchap.cvs import editing as cvs
         from chapchap.models.cv import CvCreateIn
 
         if owner is None:
@@ -376,7 +376,7 @@ class Seeder:
         return {"id": record["id"], "owner": owner}
 
     def register(self, user: dict, anon) -> None:
-        from chapchap import accounts
+        from chapchap.auth import accounts
         from chapchap.data.cvs import Owner
         from chapchap.models.auth import RegisterIn
 
@@ -392,7 +392,7 @@ class Seeder:
             self.done["CV handed over"] += 1
 
     def edit_cv(self, user: dict, cv: dict) -> None:
-        from chapchap import cvs
+        from chapchap.cvs import editing as cvs
         from chapchap.models.cv import CvUpdateIn
 
         if not cv["record"] or not user.get("owner"):
@@ -404,7 +404,7 @@ class Seeder:
         cvs.update(user["owner"], cv["record"]["id"], CvUpdateIn(content=content))
 
     def copy_cv(self, user: dict, *, delete_after: bool) -> None:
-        from chapchap import cvs
+        from chapchap.cvs import editing as cvs
 
         source = next((c for c in user["cvs"] if c["record"]), None)
         if not source or not user.get("owner"):
@@ -415,7 +415,7 @@ class Seeder:
             self.done["CV deleted"] += 1
 
     def sign_in(self, user: dict) -> None:
-        from chapchap import accounts
+        from chapchap.auth import accounts
         from chapchap.models.auth import LoginIn
 
         if not user.get("record"):
@@ -425,7 +425,8 @@ class Seeder:
 
     def pay(self, user: dict, cv: dict, method: str, outcome: str) -> None:
         """A payment as initiate records it, then the end Selcom's answer would give it."""
-        from chapchap import catalog, clock, payments
+        from chapchap import clock, payments
+        from chapchap.templates import catalog
         from chapchap.data import payments as pay_data
         from chapchap.data import cvs as cv_data
         from chapchap.data import table, templates

@@ -1,6 +1,6 @@
 """GET /api/admin/analytics: daily, weekly or monthly series from the rollup and today's counters (admin)."""
-from chapchap import analytics
-from chapchap.apidoc import doc
+from chapchap.analytics import rollup as analytics
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, ok
 
 app = api(validation=False, auth="admin")  # no body model on this route

@@ -1,6 +1,6 @@
 """POST /api/admin/users: create a user or an admin account (audited)."""
-from chapchap import admin_users
-from chapchap.apidoc import doc
+from chapchap.admin import users as admin_users
+from chapchap.http.apidoc import doc
 from chapchap.http import api, created, current_user, entry
 from chapchap.models.admin import AdminUserCreateIn
 

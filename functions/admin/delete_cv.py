@@ -1,6 +1,6 @@
 """DELETE /api/admin/cvs/{id}: soft delete (audited)."""
-from chapchap import admin_cvs
-from chapchap.apidoc import doc
+from chapchap.admin import cvs as admin_cvs
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, no_content
 
 app = api(validation=False, auth="admin")  # no body model on this route

@@ -1,6 +1,6 @@
 """DELETE /api/admin/users/{id}: delete a user; their CVs stay, unowned; payments stay (audited)."""
-from chapchap import admin_users
-from chapchap.apidoc import doc
+from chapchap.admin import users as admin_users
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, no_content
 
 app = api(validation=False, auth="admin")  # no body model on this route

@@ -1,6 +1,6 @@
 """GET /api/admin/cvs/{id}: any CV, deleted ones too."""
-from chapchap import admin_cvs
-from chapchap.apidoc import doc
+from chapchap.admin import cvs as admin_cvs
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, ok
 
 app = api(validation=False, auth="admin")  # no body model on this route

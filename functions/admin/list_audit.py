@@ -1,6 +1,6 @@
 """GET /api/admin/audit: who changed what, when; by date range, actor or entity."""
-from chapchap import admin_audit
-from chapchap.apidoc import doc
+from chapchap.admin import audit as admin_audit
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, page
 
 app = api(validation=False, auth="admin")  # no body model on this route

@@ -1,6 +1,6 @@
 """GET /api/admin/cvs: every CV by date range, template, paid state; sort created_at or template."""
-from chapchap import admin_cvs
-from chapchap.apidoc import doc
+from chapchap.admin import cvs as admin_cvs
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, page
 
 app = api(validation=False, auth="admin")  # no body model on this route

@@ -1,6 +1,6 @@
 """GET /api/admin/users: users by date range, role, status or email prefix; sort created_at or last_login."""
-from chapchap import admin_users
-from chapchap.apidoc import doc
+from chapchap.admin import users as admin_users
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, page
 
 app = api(validation=False, auth="admin")  # no body model on this route

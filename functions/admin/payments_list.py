@@ -1,6 +1,6 @@
 """GET /api/admin/payments: payments by date range and status, sorted by date or amount (admin)."""
-from chapchap import admin_payments
-from chapchap.apidoc import doc
+from chapchap.admin import payments as admin_payments
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, ok, page_params
 
 app = api(validation=False, auth="admin")  # no body model on this route

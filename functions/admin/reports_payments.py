@@ -1,6 +1,6 @@
 """GET /api/admin/reports/payments: a CSV or PDF reconciliation report, as a short-lived link (admin)."""
-from chapchap import reports
-from chapchap.apidoc import doc
+from chapchap.analytics import reports
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, ok
 
 app = api(validation=False, auth="admin")  # no body model on this route

@@ -2,8 +2,8 @@
 
 Paid CVs are kept for ever; unpaid ones until their purge, 30 days after the delete. The CV
 goes back to the owner it was deleted from, or stays unowned when that account is gone."""
-from chapchap import cv_restore
-from chapchap.apidoc import doc
+from chapchap.cvs import restore as cv_restore
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 
 app = api(validation=False, auth="admin")  # no body model on this route

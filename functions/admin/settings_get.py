@@ -1,6 +1,6 @@
 """GET /api/admin/settings: prices, currency, time zone, gateway and AI settings; secrets masked (admin)."""
-from chapchap import settings_store
-from chapchap.apidoc import doc
+from chapchap.admin import settings as settings_store
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, ok
 
 app = api(validation=False, auth="admin")  # no body model on this route

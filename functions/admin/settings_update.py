@@ -1,6 +1,6 @@
 """PUT /api/admin/settings: change settings; secrets go to Parameter Store and come back masked (admin)."""
-from chapchap import settings_store
-from chapchap.apidoc import doc
+from chapchap.admin import settings as settings_store
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 from chapchap.models.admin_money import SettingsUpdateIn
 

@@ -1,6 +1,6 @@
 """GET /api/admin/stats: totals and today's numbers from the live counters (admin)."""
-from chapchap import admin_stats
-from chapchap.apidoc import doc
+from chapchap.admin import stats as admin_stats
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, ok
 
 app = api(validation=False, auth="admin")  # no body model on this route

@@ -1,6 +1,6 @@
 """POST /api/admin/templates: a new template (layout, theme, price), audited (admin)."""
-from chapchap import admin_templates
-from chapchap.apidoc import doc
+from chapchap.admin import templates as admin_templates
+from chapchap.http.apidoc import doc
 from chapchap.http import api, created, current_user, entry
 from chapchap.models.admin_money import TemplateCreateIn
 

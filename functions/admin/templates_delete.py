@@ -1,6 +1,6 @@
 """DELETE /api/admin/templates/{id}: 204, or 409 TEMPLATE_IN_USE while CVs use it (admin)."""
-from chapchap import admin_templates
-from chapchap.apidoc import doc
+from chapchap.admin import templates as admin_templates
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, no_content
 
 app = api(validation=False, auth="admin")  # no body model on this route

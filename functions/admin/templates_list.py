@@ -1,6 +1,6 @@
 """GET /api/admin/templates: every template with cvs_count, paid_count and revenue (admin)."""
-from chapchap import admin_templates
-from chapchap.apidoc import doc
+from chapchap.admin import templates as admin_templates
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, page, page_params
 
 app = api(validation=False, auth="admin")  # no body model on this route

@@ -1,6 +1,6 @@
 """GET /api/admin/templates/stats: usage and revenue per template, with shares of the total (admin)."""
-from chapchap import admin_templates
-from chapchap.apidoc import doc
+from chapchap.admin import templates as admin_templates
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, ok
 
 app = api(validation=False, auth="admin")  # no body model on this route

@@ -1,6 +1,6 @@
 """PUT /api/admin/templates/{id}/status: {is_active} switches a template on or off, audited (admin)."""
-from chapchap import admin_templates
-from chapchap.apidoc import doc
+from chapchap.admin import templates as admin_templates
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 from chapchap.models.admin_money import TemplateStatusIn
 

@@ -1,8 +1,8 @@
 """PUT /api/admin/cvs/{id}: change title, template_id, content, is_paid (with a reason) (audited).
 
 Unlike the owner, an admin may put another person's name on a paid CV (with a reason)."""
-from chapchap import admin_cvs
-from chapchap.apidoc import doc
+from chapchap.admin import cvs as admin_cvs
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 from chapchap.models.admin import AdminCvUpdateIn
 

@@ -1,6 +1,6 @@
 """PUT /api/admin/users/{id}: change full_name, phone_number, role, status (audited)."""
-from chapchap import admin_users
-from chapchap.apidoc import doc
+from chapchap.admin import users as admin_users
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 from chapchap.models.admin import AdminUserUpdateIn
 

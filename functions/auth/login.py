@@ -1,6 +1,6 @@
 """POST /api/auth/login: sign in with email and password (throttled on failures)."""
-from chapchap import accounts
-from chapchap.apidoc import doc
+from chapchap.auth import accounts
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, ok, source_ip
 from chapchap.models.auth import LoginIn
 

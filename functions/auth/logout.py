@@ -1,5 +1,5 @@
 """POST /api/auth/logout: end this session (and the one of the given refresh token)."""
-from chapchap import accounts
+from chapchap.auth import accounts
 from chapchap.http import api, current_user, entry, no_content
 from chapchap.models.auth import LogoutIn
 

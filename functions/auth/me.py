@@ -1,5 +1,5 @@
 """GET /api/auth/me: the signed-in user."""
-from chapchap.apidoc import doc
+from chapchap.http.apidoc import doc
 from chapchap.data.users import public_user
 from chapchap.http import api, current_user, entry, ok
 

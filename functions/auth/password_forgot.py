@@ -1,6 +1,6 @@
 """POST /api/auth/password/forgot: a reset link by email or a code by SMS (same answer for any account)."""
-from chapchap import password_reset
-from chapchap.apidoc import doc
+from chapchap.auth import password_reset
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, ok, source_ip
 from chapchap.models.auth import ForgotByEmail, ForgotPasswordIn
 

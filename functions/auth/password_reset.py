@@ -1,6 +1,6 @@
 """POST /api/auth/password/reset: a new password with the emailed token or the SMS code; ends every session."""
-from chapchap import password_reset
-from chapchap.apidoc import doc
+from chapchap.auth import password_reset
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, no_content, source_ip
 from chapchap.models.auth import ResetByToken, ResetPasswordIn
 

@@ -1,6 +1,6 @@
 """POST /api/auth/refresh: swap a refresh token for new tokens (rotation, reuse detection)."""
-from chapchap import accounts
-from chapchap.apidoc import doc
+from chapchap.auth import accounts
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, ok
 from chapchap.models.auth import RefreshIn
 

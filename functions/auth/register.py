@@ -1,6 +1,6 @@
 """POST /api/auth/register: create an account and sign in."""
-from chapchap import accounts
-from chapchap.apidoc import doc
+from chapchap.auth import accounts
+from chapchap.http.apidoc import doc
 from chapchap.http import api, created, entry
 from chapchap.models.auth import RegisterIn
 

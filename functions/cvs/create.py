@@ -1,6 +1,6 @@
 """POST /api/cvs: create a CV, anonymously (X-Anonymous-Id, made here if absent) or signed in."""
-from chapchap import cvs
-from chapchap.apidoc import doc
+from chapchap.cvs import editing as cvs
+from chapchap.http.apidoc import doc
 from chapchap.http import api, created, current_user, entry
 from chapchap.models.cv import CvCreateIn
 

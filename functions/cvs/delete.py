@@ -1,5 +1,5 @@
 """DELETE /api/cvs/{id}: soft delete (kept with deleted_at, gone from lists and reads)."""
-from chapchap import cvs
+from chapchap.cvs import editing as cvs
 from chapchap.http import api, current_user, entry, no_content
 
 app = api(validation=False, auth="optional")  # no body model on this route

@@ -1,6 +1,6 @@
 """POST /api/cvs/{id}/duplicate: an unpaid copy of one of the caller's CVs."""
-from chapchap import cvs
-from chapchap.apidoc import doc
+from chapchap.cvs import editing as cvs
+from chapchap.http.apidoc import doc
 from chapchap.http import api, created, current_user, entry
 
 app = api(validation=False, auth="optional")  # no body model on this route

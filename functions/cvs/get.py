@@ -1,6 +1,6 @@
 """GET /api/cvs/{id}: one of the caller's CVs."""
-from chapchap import cvs
-from chapchap.apidoc import doc
+from chapchap.cvs import editing as cvs
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 
 app = api(validation=False, auth="optional")  # no body model on this route

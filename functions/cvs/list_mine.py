@@ -2,8 +2,9 @@
 
 With `deleted=true`: the CVs the caller deleted in the last 30 days, newest deleted first,
 each with `deleted_at` and `restorable_until` (POST /api/cvs/{id}/restore brings one back)."""
-from chapchap import cv_restore, cvs
-from chapchap.apidoc import doc
+from chapchap.cvs import restore as cv_restore
+from chapchap.cvs import editing as cvs
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, page, page_params
 
 app = api(validation=False, auth="optional")  # no body model on this route

@@ -1,6 +1,7 @@
 """GET /api/cvs/{id}/preview: the caller's CV as watermarked PNG pages (paid or not)."""
-from chapchap import cvs, previews
-from chapchap.apidoc import doc
+from chapchap.cvs import editing as cvs
+from chapchap.cvs import previews
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 
 app = api(validation=False, auth="optional")  # no body model on this route

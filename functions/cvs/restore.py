@@ -2,8 +2,9 @@
 
 The CV returns to your list where it was, as it was when deleted (paid state, content,
 template). After 30 days, or for a CV deleted by an administrator, the answer is 404."""
-from chapchap import cv_restore, cvs
-from chapchap.apidoc import doc
+from chapchap.cvs import restore as cv_restore
+from chapchap.cvs import editing as cvs
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 
 app = api(validation=False, auth="optional")  # no body model on this route

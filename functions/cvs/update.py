@@ -3,8 +3,8 @@
 A paid CV moves only to templates it is paid for (402 with the difference otherwise), and it
 keeps the name it was paid for: corrections of `content.basics.name` are fine, another
 person's name is refused with 409 PAID_CV_LOCKED."""
-from chapchap import cvs
-from chapchap.apidoc import doc
+from chapchap.cvs import editing as cvs
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 from chapchap.models.cv import CvUpdateIn
 

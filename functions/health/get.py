@@ -1,6 +1,6 @@
 """GET /api/health: the API is up and the table answers."""
 from chapchap import health
-from chapchap.apidoc import doc
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, ok
 
 app = api(validation=False)  # no body model on this route

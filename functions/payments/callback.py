@@ -1,6 +1,6 @@
 """POST /api/payments/callback: Selcom's webhook. Recorded first, confirmed with Selcom, 200."""
 from chapchap import payments
-from chapchap.apidoc import doc
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, ok, text_body
 
 app = api(validation=False)  # no body model on this route

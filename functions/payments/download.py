@@ -1,6 +1,6 @@
 """GET /api/payments/download/{cv_id}: 200 with a link, 202 while rendering, 402 unpaid."""
 from chapchap import payments
-from chapchap.apidoc import doc
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 
 app = api(validation=False, auth="user")  # no body model on this route

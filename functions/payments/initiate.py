@@ -1,7 +1,7 @@
 """POST /api/payments/initiate: a Selcom order for a CV (USSD push and checkout page), for its
 template or (template_id) another one; a paid CV's upgrade charges the difference."""
 from chapchap import payments
-from chapchap.apidoc import doc
+from chapchap.http.apidoc import doc
 from chapchap.http import api, created, current_user, entry, header
 from chapchap.models.payment import InitiateIn
 

@@ -1,6 +1,6 @@
 """GET /api/payments: the caller's payments, newest first."""
 from chapchap import payments
-from chapchap.apidoc import doc
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, page, page_params
 
 app = api(validation=False, auth="user")  # no body model on this route

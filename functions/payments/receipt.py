@@ -1,6 +1,6 @@
 """GET /api/payments/{id}/receipt: a short-lived link to the receipt PDF (made once, kept)."""
 from chapchap import payments
-from chapchap.apidoc import doc
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 
 app = api(validation=False, auth="user")  # no body model on this route

@@ -1,6 +1,6 @@
 """GET /api/payments/verify/{reference}: the payment, re-checked with Selcom while pending."""
 from chapchap import payments
-from chapchap.apidoc import doc
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 
 app = api(validation=False, auth="user")  # no body model on this route

@@ -6,7 +6,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel
 
-from chapchap import pdf_worker, thumbnails
+from chapchap.pdf import worker as pdf_worker
+from chapchap.templates import thumbnails
 from chapchap.observability import logger, metrics
 
 # Report every failed record, even when all failed, instead of raising: same retry semantics

@@ -3,7 +3,7 @@
 `{"date": "YYYY-MM-DD"}` recomputes any past day, `{"from": ..., "to": ...}` a range
 (backfill); running it again gives the same records.
 """
-from chapchap import analytics
+from chapchap.analytics import rollup as analytics
 from chapchap.observability import logger, metrics
 
 

@@ -1,6 +1,6 @@
 """GET /api/templates: the active templates with their price (public)."""
-from chapchap import catalog
-from chapchap.apidoc import doc
+from chapchap.templates import catalog
+from chapchap.http.apidoc import doc
 from chapchap.http import api, entry, ok
 
 app = api(validation=False)  # no body model on this route

@@ -1,6 +1,7 @@
 """POST /api/uploads/presigned-url: an S3 presigned POST for a CV photo (jpeg/png/webp, 2 MB)."""
-from chapchap import cvs, uploads
-from chapchap.apidoc import doc
+from chapchap.cvs import editing as cvs
+from chapchap.cvs import uploads
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 from chapchap.models.cv import PresignIn
 

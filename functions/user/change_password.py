@@ -1,6 +1,6 @@
 """POST /api/user/me/password: change the password; every other session ends."""
-from chapchap import accounts
-from chapchap.apidoc import doc
+from chapchap.auth import accounts
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, no_content
 from chapchap.models.auth import ChangePasswordIn
 

@@ -1,6 +1,6 @@
 """PATCH /api/user/me: change full_name or phone_number."""
-from chapchap import accounts
-from chapchap.apidoc import doc
+from chapchap.auth import accounts
+from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 from chapchap.models.auth import UpdateMeIn
 

@@ -151,9 +151,9 @@ def test_writes_through_the_api_are_saved_while_running(start_stack, tmp_path):
 
 def test_admin_account_is_created_once(start_stack, tmp_path):
     try:
-        import chapchap.accounts  # noqa: F401
+        import chapchap.auth.accounts  # noqa: F401
     except ImportError:
-        pytest.skip("chapchap.accounts is not there yet")
+        pytest.skip("chapchap.auth.accounts is not there yet")
     s = start_stack(tmp_path / "admin")
     assert "[created]" in s.output() and s.admin_password not in s.output()
     s.restart()

@@ -61,7 +61,7 @@ def sample_context(api, selcom_sim, owner: dict[str, str] | None = None) -> dict
     """A user with three CVs: one unpaid (for the CV and initiate events), one paid through
     the simulator (for the verify, receipt, download and callback events) and one deleted (for
     the restore events); and an admin.
-    Needs the starter templates (chapchap.catalog.seed_starter_templates)."""
+    Needs the starter templates (chapchap.templates.catalog.seed_starter_templates)."""
     reply = api.post("/api/auth/register", json={**(owner or OWNER), "phone_number": "0754321987"})
     assert reply.status == 201, reply.body
     token = reply.data["access_token"]
@@ -89,7 +89,7 @@ def reset_token(user_id: str) -> str:
 
 def admin_token(api) -> str:
     """An admin account (as the local stack makes one) and a template no CV uses."""
-    from chapchap import accounts
+    from chapchap.auth import accounts
     from chapchap.data import templates
 
     accounts.ensure_admin(ADMIN["email"], ADMIN["password"])

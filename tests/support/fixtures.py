@@ -20,7 +20,7 @@ def aws(monkeypatch):
 @pytest.fixture
 def catalog(aws):
     """The starter templates, as the local stack seeds them."""
-    from chapchap.catalog import STARTER_TEMPLATES, seed_starter_templates
+    from chapchap.templates.catalog import STARTER_TEMPLATES, seed_starter_templates
 
     seed_starter_templates()
     return {t["id"]: t for t in STARTER_TEMPLATES}

@@ -10,7 +10,7 @@ ADMIN_EMAIL = "boss@example.com"
 
 
 def admin_token(api, email: str = ADMIN_EMAIL) -> str:
-    from chapchap import accounts
+    from chapchap.auth import accounts
 
     accounts.ensure_admin(email, PASSWORD)
     reply = api.post("/api/auth/login", json={"email": email, "password": PASSWORD})

@@ -94,7 +94,10 @@ def moto_account(setenv: SetEnv) -> Iterator[dict]:
 def reset_caches() -> None:
     from aws_lambda_powertools.utilities import parameters
 
-    from chapchap import messages, renders, selcom, settings_store, storage
+    from chapchap import messages, storage
+    from chapchap.cvs import renders
+    from chapchap.payments import selcom
+    from chapchap.admin import settings as settings_store
     from chapchap.data import table
     from chapchap.messages import mail, sms
     from chapchap.settings import settings
@@ -114,7 +117,7 @@ def reset_caches() -> None:
 @contextmanager
 def selcom_simulator(setenv: SetEnv):
     """The Selcom simulator on a loopback port, with our client pointed at it."""
-    from chapchap import selcom
+    from chapchap.payments import selcom
     from chapchap.settings import settings
     from local.selcom_sim import start
 

@@ -135,7 +135,7 @@ def test_update_template_changes_given_fields_and_is_audited(api, admin):
     assert template["description"] == "New words." and template["sort"] == 5
     assert public_ids(api)[0] == "modern-ocean"  # the sort key moved with it
     entry = next(e for e in audit_items() if e["action"] == "template.update")
-    from chapchap.catalog import STARTER_TEMPLATES
+    from chapchap.templates.catalog import STARTER_TEMPLATES
     starter = next(t for t in STARTER_TEMPLATES if t["id"] == "modern-ocean")
     assert entry["before"] == {"price": 7000, "description": starter["description"], "sort": 20}
     assert entry["after"] == {"description": "New words.", "sort": 5}  # price: null is stored as absent
@@ -309,7 +309,7 @@ def test_admin_payments_sorted_by_amount(api, admin, some_payments):
 
 
 def test_amount_sort_refuses_a_range_over_the_cap(api, admin, monkeypatch, some_payments):
-    from chapchap import admin_payments
+    from chapchap.admin import payments as admin_payments
     monkeypatch.setattr(admin_payments, "AMOUNT_SORT_MAX", 5)
     reply = api.get("/api/admin/payments", token=admin, query="sort=amount")
     assert reply.status == 400 and "more than 5 payments" in reply.error["message"]
@@ -365,7 +365,7 @@ def test_csv_report_is_exact(api, admin, some_payments):
 
 
 def test_csv_cells_that_look_like_formulas_are_defused():
-    from chapchap.reports import csv_row
+    from chapchap.analytics.reports import csv_row
     row = csv_row({"reference": "CVX", "status": "completed", "amount": 1, "currency": "TZS", "method": "card",
                    "created_at": "2026-01-01T00:00:00.000Z", "buyer_name": "=HYPERLINK(\"x\")", "buyer_email": "@a"})
     assert "'=HYPERLINK(\"x\")" in row and "'@a" in row
@@ -514,7 +514,7 @@ def _ssm():
 
 
 def test_settings_secrets_are_write_only(api, admin, monkeypatch):
-    from chapchap.settings_store import PARAMETER_FIELDS
+    from chapchap.admin.settings import PARAMETER_FIELDS
     for name in PARAMETER_FIELDS.values():
         monkeypatch.delenv(name.upper().replace("-", "_"), raising=False)
     shown = api.get("/api/admin/settings", token=admin).data
@@ -543,7 +543,7 @@ def test_settings_secrets_are_write_only(api, admin, monkeypatch):
 
 
 def test_short_secrets_are_masked_entirely():
-    from chapchap.settings_store import mask
+    from chapchap.admin.settings import mask
     assert mask("abcd1234") == "••••" and mask("abcdefghijkl") == "••••ijkl" and mask("") is None
 
 
@@ -619,7 +619,7 @@ REQUESTS = [
 
 
 def _measure(api, admin, ddb_calls):
-    from chapchap import settings_store
+    from chapchap.admin import settings as settings_store
     month_start = today().replace(day=1).isoformat()
     counts = {}
     for path, query in REQUESTS:

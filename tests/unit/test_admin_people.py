@@ -56,7 +56,7 @@ def login(api, email, password=PASSWORD):
 
 @pytest.fixture
 def admin(aws, api):
-    from chapchap.accounts import ensure_admin
+    from chapchap.auth.accounts import ensure_admin
 
     ensure_admin(ADMIN["email"], ADMIN["password"])
     data = login(api, ADMIN["email"], ADMIN["password"])
@@ -760,7 +760,7 @@ def test_delete_user_with_more_cvs_than_one_transaction_holds(api, admin, ddb_ca
 def test_admin_cv_changes_keep_template_usage_right_for_template_delete(api, catalog):
     """Template delete is refused while live CVs use it: admin deletes and template moves
     must move that count too."""
-    from chapchap import accounts
+    from chapchap.auth import accounts
     from chapchap.data import counters
     accounts.ensure_admin("live-admin@example.com", "correct horse battery")
     admin = api.post("/api/auth/login", json={"email": "live-admin@example.com",

@@ -35,7 +35,7 @@ import boto3
 import pytest
 
 from chapchap import clock
-from chapchap.catalog import STARTER_TEMPLATES
+from chapchap.templates.catalog import STARTER_TEMPLATES
 from tests.support.apigw import invoke
 from tests.support.contract import CheckedApi
 from tests.support.shop import PASSWORD, admin_token, freeze, tokens_follow_the_frozen_clock

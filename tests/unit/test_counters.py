@@ -45,7 +45,7 @@ def test_active_user_counted_once_when_sign_ins_race(api, monkeypatch):
     """Two sign-ins that both read the user before either counted the day (the race), in a
     deterministic order: the second one's condition fails, it retries without counting."""
     api.post("/api/auth/register", json={"full_name": "B", "email": "b@example.com", "password": PASSWORD})
-    from chapchap import accounts
+    from chapchap.auth import accounts
     from chapchap.data import table, users
     from chapchap.models.auth import LoginIn
     email = table.get("EMAIL#b@example.com", "EMAIL")

@@ -116,7 +116,7 @@ def test_a_cv_paid_without_a_name_keeps_the_first_name_it_gets(api):
 def test_a_name_change_racing_the_payment_is_checked_against_the_paid_state(api, monkeypatch):
     """The CV is read unpaid, then paid before the write: the write's condition fails, the
     update reads again and refuses the new name."""
-    from chapchap import cvs
+    from chapchap.cvs import editing as cvs
 
     owner = anon()
     cv = anon_cv(api, owner)

@@ -33,7 +33,7 @@ def login(api, email, password=PASSWORD, ip="196.249.1.1"):
 
 @pytest.fixture
 def admin(aws, api):
-    from chapchap.accounts import ensure_admin
+    from chapchap.auth.accounts import ensure_admin
 
     ensure_admin(ADMIN["email"], ADMIN["password"])
     data = login(api, ADMIN["email"], ADMIN["password"]).data
@@ -198,7 +198,7 @@ def test_a_suspended_account_costs_the_same_bcrypt_check(api, monkeypatch):
 def test_two_admins_removing_each_other_from_the_same_reads_leave_one(api, admin):
     """A deletes B while B demotes A: both transactions prepared from the same reads; the
     second to commit must fail, so an active admin remains."""
-    from chapchap import admin_users
+    from chapchap.admin import users as admin_users
     from chapchap.data import table, users
     from chapchap.models.admin import AdminUserUpdateIn
 
@@ -215,7 +215,7 @@ def test_two_admins_removing_each_other_from_the_same_reads_leave_one(api, admin
 
 def test_the_last_active_admin_cannot_be_suspended_even_from_stale_reads(api, admin):
     """Each of two admins suspends the other from the same reads: one succeeds."""
-    from chapchap import admin_users
+    from chapchap.admin import users as admin_users
     from chapchap.data import table, users
     from chapchap.models.admin import AdminUserUpdateIn
 
@@ -256,7 +256,7 @@ def test_the_race_over_the_handlers(api, admin, monkeypatch):
 
 def test_the_last_admin_cannot_be_removed(api, admin):
     """With the other admin gone, the only one left cannot be demoted by anyone."""
-    from chapchap import admin_users
+    from chapchap.admin import users as admin_users
     from chapchap.data import table, users
     from chapchap.models.admin import AdminUserUpdateIn
 
@@ -268,7 +268,7 @@ def test_the_last_admin_cannot_be_removed(api, admin):
 
 
 def test_a_demoted_admin_cannot_act_from_a_request_already_past_the_guard(api, admin):
-    from chapchap import admin_users
+    from chapchap.admin import users as admin_users
     from chapchap.data import users
     from chapchap.errors import Forbidden
     from chapchap.models.admin import AdminUserUpdateIn
@@ -390,7 +390,9 @@ def test_the_documented_email_pattern_refuses_every_invisible_character_of_the_b
 def test_every_admin_change_needs_the_actor_still_an_admin(api, admin):
     """CVs, templates and settings too: a request past the guard when its admin was demoted
     changes nothing (403), and writes no audit entry."""
-    from chapchap import admin_cvs, admin_templates, settings_store
+    from chapchap.admin import cvs as admin_cvs
+    from chapchap.admin import templates as admin_templates
+    from chapchap.admin import settings as settings_store
     from chapchap.data import users
     from chapchap.errors import Forbidden
     from chapchap.models.admin import AdminCvUpdateIn

@@ -17,10 +17,10 @@ TEMPLATE = load_template()
 LAYER_DIRS = {"CommonLayer": ROOT / "layers" / "common", "PdfLayer": ROOT / "layers" / "pdf"}
 # The functions that make a PDF, and what they make. Every other function must do without fpdf2.
 PDF_FUNCTIONS = {
-    "PdfFunction": "the CV PDFs (chapchap.pdf_worker)",
+    "PdfFunction": "the CV PDFs (chapchap.pdf.worker)",
     "PaymentReceiptFunction": "the payment receipt (chapchap.payments.receipt)",
-    "AdminPaymentsReportFunction": "the payments report in PDF format (chapchap.reports)",
-    "PreviewCvFunction": "the watermarked preview pages of a CV (chapchap.previews, chapchap.raster)",
+    "AdminPaymentsReportFunction": "the payments report in PDF format (chapchap.analytics.reports)",
+    "PreviewCvFunction": "the watermarked preview pages of a CV (chapchap.cvs.previews, chapchap.pdf.raster)",
 }
 PDF_PACKAGES = {"fpdf", "fontTools", "PIL", "pypdfium2"}
 

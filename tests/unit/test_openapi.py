@@ -237,7 +237,7 @@ ADMIN_OPERATIONS = [(path, method, op) for path, method, op in OPERATIONS if pat
 
 
 def test_the_admin_query_sets_are_the_parsers_own():
-    from chapchap import admin_payments
+    from chapchap.admin import payments as admin_payments
 
     documented = {p["name"] for p in operation("GET", "/api/admin/payments")["parameters"]}
     assert documented == set(admin_payments.QUERY_PARAMETERS)

@@ -91,7 +91,7 @@ def test_stale_version_is_skipped(api):
 def test_failures_are_reported_per_message_and_marked_failed_on_the_last_attempt(api, monkeypatch):
     good = make_cv(api, {"basics": {"name": "Good"}})
     bad = make_cv(api, {"basics": {"name": "Bad"}})
-    from chapchap import pdf_worker
+    from chapchap.pdf import worker as pdf_worker
     real_render = pdf_worker._render
 
     def flaky(cv, version):

@@ -42,7 +42,8 @@ def _cold_container() -> None:
     would use what another one read in this process, and its own reads would go unseen.
     Boto3 clients may stay: the recorder sees calls through any client."""
     from aws_lambda_powertools.utilities.parameters import base
-    from chapchap import selcom, settings_store
+    from chapchap.payments import selcom
+    from chapchap.admin import settings as settings_store
     from chapchap.messages import sms
     from chapchap.settings import settings
 
@@ -108,7 +109,8 @@ def _drive(api, invoke, selcom_sim, tokens: dict) -> None:
 
     # A template's thumbnail: queued by the admin's create, rendered by the PDF function
     # (PutObject under thumbnails/), presigned by the public list.
-    from chapchap import looks, thumbnails
+    from chapchap.templates import looks
+    from chapchap.templates import thumbnails
     from chapchap.data import templates
     reply = api.post("/api/admin/templates", token=admin, json={
         "id": "permissions-look", "name": "Permissions Look", "layout": "compact", "theme": {}})
@@ -232,7 +234,7 @@ def drive():
 
     with pytest.MonkeyPatch.context() as patch, scoped_env() as setenv, moto_account(setenv) as physical, \
             selcom_simulator(setenv) as selcom_sim:
-        from chapchap.catalog import seed_starter_templates
+        from chapchap.templates.catalog import seed_starter_templates
 
         seed_starter_templates()
         from local.at_sim import start as start_africastalking

@@ -51,7 +51,7 @@ def decoded(png: bytes):
 @pytest.fixture
 def renders(monkeypatch):
     """How many times a CV was rendered to PDF for a preview."""
-    from chapchap import pdf_worker
+    from chapchap.pdf import worker as pdf_worker
 
     count = {"n": 0}
     real = pdf_worker.render_pdf
@@ -214,7 +214,7 @@ def test_a_new_template_gets_a_thumbnail_from_the_pdf_function(api, admin, queue
     reply = api.post("/api/admin/templates", json=NEW_TEMPLATE, token=admin)
     assert reply.status == 201, reply.body
     assert public(api)["modern-serengeti"]["thumbnail_url"] is None  # queued, not made yet
-    from chapchap import looks
+    from chapchap.templates import looks
     from chapchap.data import templates
     look = looks.look_hash(templates.get("modern-serengeti"))  # as stored: 12.0 is read back as 12
     [job] = thumbnail_jobs(queue_messages)
@@ -301,7 +301,7 @@ def test_the_public_list_stays_one_query_with_thumbnails(api, admin, queue_messa
 def test_the_bootstrap_queues_the_starter_thumbnails(aws, queue_messages):
     """On an empty deployment (this test's own account, without the seeded catalogue)."""
     from chapchap import bootstrap
-    from chapchap.catalog import STARTER_TEMPLATES
+    from chapchap.templates.catalog import STARTER_TEMPLATES
     from chapchap.data import table
 
     for spec in STARTER_TEMPLATES:  # the catalog fixture seeded them; the bootstrap writes them itself

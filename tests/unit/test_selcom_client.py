@@ -18,10 +18,10 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
-from chapchap import selcom
+from chapchap.payments import selcom
 from chapchap.errors import GatewayError
 from chapchap.phone import InvalidPhone
-from chapchap.selcom import (
+from chapchap.payments.selcom import (
     Outcome,
     SelcomAmbiguous,
     SelcomClient,
@@ -131,7 +131,7 @@ def closed_port() -> int:
 
 
 def expected_digest(secret: str, text: str) -> str:
-    """Computed here by hand, not with chapchap.selcom."""
+    """Computed here by hand, not with chapchap.payments.selcom."""
     return base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()).decode()
 
 

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from chapchap.selcom import (
+from chapchap.payments.selcom import (
     Outcome,
     SelcomClient,
     SelcomRejected,
@@ -300,7 +300,7 @@ def test_buyer_phone_suffix_applies_to_page_payments(sim, client, hook):
 
 def hand_signed(fields: dict, *, key: str = KEY, secret: str = SECRET, timestamp: str | None = None,
                 names: list[str] | None = None) -> dict:
-    """The five headers built by hand, independently of chapchap.selcom."""
+    """The five headers built by hand, independently of chapchap.payments.selcom."""
     stamp = timestamp or datetime.now(timezone(timedelta(hours=3))).replace(microsecond=0).isoformat()
     names = list(fields) if names is None else names
     text = "timestamp=" + stamp + "".join(f"&{n}={fields[n]}" for n in names if n in fields)

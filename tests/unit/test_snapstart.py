@@ -15,7 +15,10 @@ def _fill_every_cache(monkeypatch):
     """What a container holds after its import and first requests."""
     import boto3
     from aws_lambda_powertools.utilities import parameters
-    from chapchap import renders, selcom, settings_store, storage
+    from chapchap import storage
+    from chapchap.cvs import renders
+    from chapchap.payments import selcom
+    from chapchap.admin import settings as settings_store
     from chapchap.auth import passwords
     from chapchap.data import table
     from chapchap.settings import settings
@@ -41,7 +44,10 @@ def _fill_every_cache(monkeypatch):
 def test_after_restore_drops_clients_connections_credentials_and_timed_caches(aws, monkeypatch):
     import boto3
     from aws_lambda_powertools.utilities import parameters
-    from chapchap import renders, selcom, settings_store, snapstart, storage
+    from chapchap import snapstart, storage
+    from chapchap.cvs import renders
+    from chapchap.payments import selcom
+    from chapchap.admin import settings as settings_store
     from chapchap.auth import passwords
     from chapchap.data import table
 

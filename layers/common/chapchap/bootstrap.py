@@ -19,7 +19,11 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from chapchap import accounts, admin_templates, audit, catalog, thumbnails
+from chapchap import audit
+from chapchap.auth import accounts
+from chapchap.admin import templates as admin_templates
+from chapchap.templates import catalog
+from chapchap.templates import thumbnails
 from chapchap.data import table, templates, users
 from chapchap.observability import logger
 

@@ -14,7 +14,11 @@ import unicodedata
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from chapchap import catalog, clock, cursor, messages, pricing, renders, selcom, storage
+from chapchap import clock, cursor, messages, storage
+from chapchap.templates import catalog
+from chapchap.payments import pricing
+from chapchap.cvs import renders
+from chapchap.payments import selcom
 from chapchap.data import counters, table, templates, throttle
 from chapchap.data import cvs as cv_data
 from chapchap.data import payments as pay_data

@@ -42,12 +42,12 @@ def after_restore() -> list[str]:
     reset = []
     random.seed()  # from os.urandom
     reset.append("random")
-    for name in ("chapchap.data.table", "chapchap.storage", "chapchap.renders", "chapchap.selcom"):
+    for name in ("chapchap.data.table", "chapchap.storage", "chapchap.cvs.renders", "chapchap.payments.selcom"):
         module = _loaded(name)
         if module is not None:
             module.reset_client()
             reset.append(name)
-    selcom = _loaded("chapchap.selcom")
+    selcom = _loaded("chapchap.payments.selcom")
     if selcom is not None:
         selcom._session = None  # the pool's sockets belong to the snapshot
     boto3 = _loaded("boto3")
@@ -63,7 +63,7 @@ def after_restore() -> list[str]:
     if parameters is not None:
         parameters.clear_caches()
         reset.append("parameters")
-    settings_store = _loaded("chapchap.settings_store")
+    settings_store = _loaded("chapchap.admin.settings")
     if settings_store is not None:
         settings_store.reset_cache()
         reset.append("price cache")

@@ -265,7 +265,7 @@ def list_deleted(owner: Owner, *, since: datetime, limit: int,
                        limit=limit, forward=False, start_key=start_key)
 
 
-# ---------------------------------------------------------------- the paid CV's name (chapchap/paid_name.py)
+# ---------------------------------------------------------------- the paid CV's name (chapchap/cvs/paid_name.py)
 @dataclass
 class NameLock:
     """What an owner's content update adds to its write: SET/REMOVE clauses, a condition

@@ -1,7 +1,7 @@
 """CV templates (designs): a layout, a theme and an optional price.
 
     TEMPLATE#<id> / TEMPLATE                 thumbnail_key, thumbnail_look: the generated
-                                             thumbnail (chapchap.thumbnails) and the look it shows
+                                             thumbnail (chapchap.templates.thumbnails) and the look it shows
     gsi1: TEMPLATES / <sort>#<id>            every template (admin)
     gsi2: TEMPLATES#ACTIVE / <sort>#<id>     active ones only (sparse): the public list
     TEMPLATES#STARTERS / WRITTEN             the bootstrap wrote the starter set (once: a

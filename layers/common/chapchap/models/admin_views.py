@@ -3,7 +3,7 @@
 Documentation only, like `responses.py`: the admin handlers never import this module (they
 load no pydantic at cold start for their read-only views); `local/openapi.py` turns these
 into components. Each field is what the code in `chapchap/admin_*.py`, `analytics.py`,
-`reports.py` and `settings_store.py` puts there, and every key is always present unless its
+`reports.py` and `chapchap/admin/settings.py` puts there, and every key is always present unless its
 model says otherwise; tests/unit/test_openapi.py validates the real answers against them.
 """
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Documentation only: no handler imports this module (so no cold start pays for it). The
 OpenAPI generator (`local/openapi.py`) turns them into components, and a route names the
-model of its `data` in its decorator (`responses=doc("Cv")`, see `chapchap/apidoc.py`).
+model of its `data` in its decorator (`responses=doc("Cv")`, see `chapchap/http/apidoc.py`).
 The objects are the ones of docs/api.md; they forbid extra fields, so a field added to a
 response without being documented here fails the conformance test (tests/unit/test_openapi.py).
 """

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chapchap import admin_query, audit, clock, paid_name, renders
-from chapchap.apidoc import param
+from chapchap import audit, clock
+from chapchap.admin import query as admin_query
+from chapchap.cvs import paid_name
+from chapchap.cvs import renders
+from chapchap.http.apidoc import param
 from chapchap.data import buckets, counters, merged, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.errors import Conflict, NotFound, ValidationFailed
-from chapchap.periods import flag_param
+from chapchap.analytics.periods import flag_param
 
 if TYPE_CHECKING:  # pydantic body models: the routes that take them import them
     from chapchap.models.admin import AdminCvUpdateIn
@@ -92,7 +95,7 @@ def _current(cv: dict[str, Any], field: str) -> Any:
 def _check_content(cv: dict[str, Any], content: dict[str, Any], reason: str | None) -> None:
     """The owner's content rules (size, JSON Resume, the owner's photos); another person's
     name on a paid CV needs a reason, kept in the audit log."""
-    from chapchap.cvs import check_content
+    from chapchap.cvs.editing import check_content
 
     owner = cv_data.owner_of(cv) or cv_data.Owner("user", cv.get("former_user_id") or "none")
     check_content(content, owner, claimed_from=cv.get("claimed_from"))
@@ -138,7 +141,7 @@ def update(actor: dict[str, Any], cv_id: str, data: AdminCvUpdateIn) -> dict[str
     if "content" in changes:
         sets.append("content_json = :content")
         values["content"] = after["content_json"] = cv_data.dump_content(after.pop("content"))
-        # The admin's name is the one a paid CV keeps from now on (chapchap/paid_name.py).
+        # The admin's name is the one a paid CV keeps from now on (chapchap/cvs/paid_name.py).
         name = paid_name.name_of(changes["content"])
         if paid and name:
             sets.append("locked_name = :locked")

@@ -1,6 +1,6 @@
 """PDF pages as PNG images: the CV previews (watermarked) and the template thumbnails.
 
-    from chapchap.raster import to_png_pages
+    from chapchap.pdf.raster import to_png_pages
 
     pages = to_png_pages(pdf_bytes, width=1000, watermark="PREVIEW")   # [Page(png, width, height)]
 

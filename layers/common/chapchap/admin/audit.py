@@ -8,8 +8,9 @@
 """
 from __future__ import annotations
 
-from chapchap import admin_query, audit, clock, cursor
-from chapchap.apidoc import param
+from chapchap import audit, clock, cursor
+from chapchap.admin import query as admin_query
+from chapchap.http.apidoc import param
 from chapchap.data import buckets, table
 
 ACTOR_ID = r"[A-Za-z0-9-]{1,64}"

@@ -17,7 +17,11 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from chapchap import clock, cursor, paid_name, pricing, renders, uploads
+from chapchap import clock, cursor
+from chapchap.cvs import paid_name
+from chapchap.payments import pricing
+from chapchap.cvs import renders
+from chapchap.cvs import uploads
 from chapchap.data import counters, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import Owner
@@ -241,7 +245,7 @@ def _update_moving_template(cv: dict[str, Any], sets: list[str], removes: list[s
 
 def delete(owner: Owner, cv_id: str) -> None:
     """Soft delete; the template's live_cvs goes down in the same transaction. The owner may
-    restore it for 30 days (chapchap/cv_restore.py); an unpaid one is purged after that."""
+    restore it for 30 days (chapchap/cvs/restore.py); an unpaid one is purged after that."""
     for _ in range(3):
         cv = _owned(owner, cv_id)
         try:

@@ -19,7 +19,9 @@ import secrets
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from chapchap import audit, catalog, clock, cursor, thumbnails
+from chapchap import audit, clock, cursor
+from chapchap.templates import catalog
+from chapchap.templates import thumbnails
 from chapchap.data import counters, table, templates
 from chapchap.errors import Conflict, NotFound, ValidationFailed
 

@@ -10,7 +10,7 @@ content change after payment (until then it is the current name, since nothing e
 content): comparing with the current name instead would let small steps, each a
 "correction", walk to anyone. A CV paid without a name takes the first name it is given.
 While unpaid, `locked_name` is removed by every content change, so a CV paid again is locked
-to its name at that payment. Admins change the name freely (chapchap/admin_cvs.py); their
+to its name at that payment. Admins change the name freely (chapchap/admin/cvs.py); their
 change becomes the locked name.
 
 The checks ride in the update's own write as conditions (no extra DynamoDB call): an unpaid

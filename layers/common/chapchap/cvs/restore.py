@@ -1,6 +1,6 @@
 """Deleted CVs: the owner's list of them, and bringing one back (owner or admin).
 
-A delete (chapchap/cvs.py, chapchap/admin_cvs.py) moves the CV's gsi1 entry from the owner's
+A delete (chapchap/cvs/editing.py, chapchap/admin/cvs.py) moves the CV's gsi1 entry from the owner's
 list to `DELETED#<owner>` (owner deletes only), takes the template's `live_cvs` down and, for
 an unpaid CV, sets a `ttl` RESTORE_DAYS ahead. A restore undoes exactly that in one
 transaction: the CV back in its owner's list where it was, `live_cvs` up again, no ttl. The
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chapchap import audit, clock, cursor
-from chapchap.apidoc import param
+from chapchap.http.apidoc import param
 from chapchap.data import counters, table, templates, users
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import RESTORE_DAYS, Owner

@@ -20,8 +20,8 @@ from datetime import date, timedelta
 from typing import Any, Mapping
 
 from chapchap import clock, storage
-from chapchap.admin_payments import STATUSES, read_range
-from chapchap.periods import check_known, choice, date_param, date_range, enum_param
+from chapchap.admin.payments import STATUSES, read_range
+from chapchap.analytics.periods import check_known, choice, date_param, date_range, enum_param
 from chapchap.settings import settings
 
 FORMATS = ("csv", "pdf")

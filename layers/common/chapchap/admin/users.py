@@ -21,14 +21,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chapchap import admin_query, audit, clock, cursor
-from chapchap.apidoc import param
+from chapchap import audit, clock, cursor
+from chapchap.admin import query as admin_query
+from chapchap.http.apidoc import param
 from chapchap.auth.passwords import admin_password_problem, hash_password
 from chapchap.data import buckets, counters, merged, table, users
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import Owner
 from chapchap.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from chapchap.periods import enum_param
+from chapchap.analytics.periods import enum_param
 
 if TYPE_CHECKING:  # pydantic body models: the routes that take them import them
     from chapchap.models.admin import AdminUserCreateIn, AdminUserUpdateIn

@@ -1,7 +1,7 @@
-"""Template thumbnails: page 1 of a fixed sample CV (chapchap.sample_cv) in a template's
+"""Template thumbnails: page 1 of a fixed sample CV (chapchap.templates.sample_cv) in a template's
 layout and theme, as a PNG in the bucket:
 
-    thumbnails/<template_id>/<look>.png      <look>: chapchap.looks.look_hash of the template
+    thumbnails/<template_id>/<look>.png      <look>: chapchap.templates.looks.look_hash of the template
 
 Who renders: the PDF function. Creating or restyling a template (the admin functions, the
 bootstrap's starter set) only queues a job on the PDF queue,
@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chapchap import looks, renders, storage
+from chapchap import storage
+from chapchap.templates import looks
+from chapchap.cvs import renders
 from chapchap.data import templates
 from chapchap.observability import logger
 
@@ -86,9 +88,9 @@ def process(template_id: str, look: str) -> str:
 
 def render(template: dict[str, Any] | None) -> bytes:
     """Page 1 of the sample CV in the template's look, WIDTH pixels wide, as PNG bytes."""
-    from chapchap import raster
+    from chapchap.pdf import raster
     from chapchap.pdf import render_cv
-    from chapchap.sample_cv import SAMPLE_CV
+    from chapchap.templates.sample_cv import SAMPLE_CV
 
     layout, theme = looks.of(template)
     pdf = render_cv(SAMPLE_CV, layout=layout, theme=theme, title="Sample CV")

@@ -2,7 +2,7 @@
 
 The PDF is made exactly as the paid one is (`pdf_worker.render_pdf`: same layout, theme and
 photo), then every page is rasterized 1000 pixels wide with a diagonal "PREVIEW" across it
-(`chapchap.raster`): images only, so nothing can be selected or copied. They are kept per
+(`chapchap.pdf.raster`): images only, so nothing can be selected or copied. They are kept per
 content version and template look:
 
     previews/<cv_id>/<content_version>/<look>/page-<n>.png
@@ -24,7 +24,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from chapchap import clock, cvs, looks, pdf_worker, storage
+from chapchap import clock, storage
+from chapchap.cvs import editing as cvs
+from chapchap.templates import looks
+from chapchap.pdf import worker as pdf_worker
 from chapchap.data import previews as preview_data
 from chapchap.data import templates
 from chapchap.data.cvs import Owner
@@ -66,7 +69,7 @@ def _existing(marker: dict[str, Any] | None, version: int, look: str) -> list[li
 
 
 def _make(cv: dict[str, Any], template: dict[str, Any] | None, prefix: str) -> list[list[int]]:
-    from chapchap import raster  # Pillow and PDFium: the PdfLayer
+    from chapchap.pdf import raster  # Pillow and PDFium: the PdfLayer
 
     pdf = pdf_worker.render_pdf(cv, template)
     pages = raster.to_png_pages(pdf, width=MAX_WIDTH, watermark=WATERMARK)

@@ -38,7 +38,7 @@ def price_of(template: dict[str, Any]) -> dict[str, Any]:
     """The template's own price, else the default price of the settings (see settings_store)."""
     amount = template.get("price")
     if amount is None:
-        from chapchap.settings_store import default_price
+        from chapchap.admin.settings import default_price
 
         amount = default_price()
     return {"amount": int(amount), "currency": settings().currency}
@@ -46,9 +46,9 @@ def price_of(template: dict[str, Any]) -> dict[str, Any]:
 
 def public_template(template: dict[str, Any], *, generated_thumbnail: bool = True) -> dict[str, Any]:
     """The visitor's view. `thumbnail_url`: the admin's URL, else (with `generated_thumbnail`)
-    a presigned link to the image made from the template's look (chapchap.thumbnails)."""
+    a presigned link to the image made from the template's look (chapchap.templates.thumbnails)."""
     if generated_thumbnail:
-        from chapchap import thumbnails
+        from chapchap.templates import thumbnails
 
         thumbnail = thumbnails.url(template)
     else:

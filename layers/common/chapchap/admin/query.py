@@ -15,7 +15,7 @@ from typing import Any
 
 from chapchap import clock
 from chapchap.errors import BadRequest
-from chapchap.periods import DATE_MESSAGE, ORDER_PARAM, date_param, enum_param, to_date
+from chapchap.analytics.periods import DATE_MESSAGE, ORDER_PARAM, date_param, enum_param, to_date
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3660  # ten years: what the month buckets cover in one walk

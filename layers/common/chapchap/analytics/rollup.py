@@ -29,7 +29,7 @@ from typing import Any, Mapping
 
 from chapchap import clock
 from chapchap.data import analytics as records
-from chapchap.periods import (PERIODS, bad_query, check_known, choice, date_param, days, enum_param, month_start,
+from chapchap.analytics.periods import (PERIODS, bad_query, check_known, choice, date_param, days, enum_param, month_start,
                               parse_date, period_end, period_start, week_start)
 from chapchap.settings import settings
 

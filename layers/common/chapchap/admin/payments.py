@@ -20,7 +20,7 @@ from typing import Any, Mapping
 from chapchap import clock, cursor
 from chapchap.data import buckets, table
 from chapchap.data import payments as pay_data
-from chapchap.periods import (ORDER_PARAM, bad_query, check_known, choice, date_param, date_range, enum_param, flag,
+from chapchap.analytics.periods import (ORDER_PARAM, bad_query, check_known, choice, date_param, date_range, enum_param, flag,
                               flag_param)
 
 STATUSES = ("pending", "completed", "failed", "cancelled", "expired")

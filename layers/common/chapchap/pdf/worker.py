@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from chapchap import clock, looks, storage
+from chapchap import clock, storage
+from chapchap.templates import looks
 from chapchap.data import cvs as cv_data
 from chapchap.data import table, templates
 from chapchap.observability import logger, metrics

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any, Iterable, Mapping
 
 from chapchap import clock
-from chapchap.apidoc import param
+from chapchap.http.apidoc import param
 from chapchap.errors import BadRequest
 
 PERIODS = ("daily", "weekly", "monthly")

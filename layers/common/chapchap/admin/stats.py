@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from chapchap import clock
-from chapchap.admin_templates import MAX_TEMPLATES, batch_get_chunked
+from chapchap.admin.templates import MAX_TEMPLATES, batch_get_chunked
 from chapchap.data import counters, table
 from chapchap.settings import settings
 

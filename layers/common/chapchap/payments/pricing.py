@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chapchap import catalog
+from chapchap.templates import catalog
 from chapchap.data import templates
 
 

@@ -1,5 +1,5 @@
 """Asking for a PDF render: other modules call this; the PDF function consumes the queue.
-(The same queue carries template thumbnail jobs: chapchap.thumbnails.)
+(The same queue carries template thumbnail jobs: chapchap.templates.thumbnails.)
 
 A message names a CV and the content version to render. Marking the CV `rendering` is a
 write the caller may fold into its own transaction (`rendering_op`); `enqueue` sends the
@@ -42,7 +42,7 @@ def enqueue(cv_id: str, version: int) -> None:
 
 def send(body: dict) -> None:
     """Any job of the PDF function: a CV render as above, or a template thumbnail
-    (chapchap.thumbnails)."""
+    (chapchap.templates.thumbnails)."""
     _client().send_message(QueueUrl=settings().pdf_queue_url, MessageBody=json.dumps(body))
 
 

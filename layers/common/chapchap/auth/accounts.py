@@ -129,7 +129,7 @@ def _commit_with_handover(ops: list[dict], anonymous_id: str | None, user_id: st
     if not anonymous_id:
         table.transact(ops)
         return
-    from chapchap import cvs  # only sign-ins carrying an anonymous id need the CV code
+    from chapchap.cvs import editing as cvs  # only sign-ins carrying an anonymous id need the CV code
 
     for attempt in range(3):
         handover = cvs.handover_ops(anonymous_id, user_id)

@@ -1,0 +1,1 @@
+"""The admin dashboard's domain: users, CVs, payments, templates, settings, audit, stats."""

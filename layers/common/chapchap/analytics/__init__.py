@@ -1,0 +1,1 @@
+"""Analytics: the daily rollup and its series, the periods, the admin reports."""

@@ -1,0 +1,1 @@
+"""CVs: the owner's operations, uploads, renders, previews, restore, the paid name."""

@@ -1,0 +1,1 @@
+"""Templates: the public catalog and prices, a template's look, its thumbnails."""
