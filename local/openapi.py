@@ -18,7 +18,7 @@ Where each part comes from:
   neither: public), the success status (`created` 201, `no_content` 204, `ok(status=N)`),
   lists (`page`: `data` is an array plus `meta`, and `limit`/`cursor` query parameters),
   the `Idempotency-Key` header (`header(app, ...)`), and the errors these imply, with 503
-  `SERVICE_BUSY` on every operation (http.py answers it for throttling anywhere);
+  `SERVICE_BUSY` on every operation (chapchap/http/__init__.py answers it for throttling anywhere);
 - response models: the pydantic models in `chapchap/models/` named by the routes; each
   success answer's envelope is a named schema (`CvEnvelope`, `CvListEnvelope`: see
   `envelope_name`), so generated clients get readable model names.
@@ -180,7 +180,7 @@ PATH_ERRORS = {404: ["NOT_FOUND: no such thing, or it is someone else's"]}
 QUERY_ERRORS = {400: ["BAD_QUERY: a query parameter is bad or unknown (`details` names each), or the "
                       "range is longer than the route allows"]}
 # Every operation reads or writes the table (the guard of a signed-in route too): DynamoDB
-# throttling or a transaction conflict that outlived the SDK's retries is answered 503 (http.py).
+# throttling or a transaction conflict that outlived the SDK's retries is answered 503 (chapchap/http/__init__.py).
 BUSY_ERRORS = {503: ["SERVICE_BUSY: DynamoDB or S3 is busy; try again after Retry-After seconds"]}
 PAGE_PARAMETERS = [
     {"name": "limit", "in": "query", "required": False, "description": "page size",

@@ -5,7 +5,7 @@
 A believable stretch of business: visitors build CVs anonymously and register (the CVs move
 to them), others register first; CVs on every template in English and Swahili, edited,
 copied and deleted; sign-ins on later days; Selcom payments in every status (completed
-through `payments.complete`, the others through `leave_pending_op`, as the webhook and
+through `confirm.complete` (chapchap/payments/confirm.py), the others through `leave_pending_op`, as the webhook and
 reconciliation paths end them: Selcom is never called); downloads of the rendered PDFs.
 Time moves by patching `chapchap.clock.now` to each event's instant (business hours in Dar
 es Salaam, a few near midnight), so the day counters, months and active users land on
@@ -425,7 +425,8 @@ class Seeder:
 
     def pay(self, user: dict, cv: dict, method: str, outcome: str) -> None:
         """A payment as initiate records it, then the end Selcom's answer would give it."""
-        from chapchap import clock, payments
+        from chapchap import clock
+        from chapchap.payments import confirm, reconcile
         from chapchap.templates import catalog
         from chapchap.data import payments as pay_data
         from chapchap.data import cvs as cv_data
@@ -447,9 +448,9 @@ class Seeder:
         later = self.rng.randint(40, 400)
         if outcome == "completed":
             self._shift(started + timedelta(seconds=later))
-            payments.complete(payment, transaction_id=f"{self.rng.randrange(10**9, 10**10)}",
-                              channel="CARD" if method == "card" else p["wallet"],
-                              selcom_reference=f"{self.rng.randrange(10**9, 10**10)}", source="seed")
+            confirm.complete(payment, transaction_id=f"{self.rng.randrange(10**9, 10**10)}",
+                             channel="CARD" if method == "card" else p["wallet"],
+                             selcom_reference=f"{self.rng.randrange(10**9, 10**10)}", source="seed")
             self.revenue += payment["amount"]
             done = pay_data.get(reference)
             if done and done.get("completed_at"):
@@ -462,15 +463,15 @@ class Seeder:
             self._shift(started + timedelta(seconds=later))
             table.transact([pay_data.leave_pending_op(reference, "cancelled", selcom_status="USERCANCELLED")])
         elif outcome == "expired":  # reconciliation expires what stays pending for a day
-            self._shift(started + payments.EXPIRE_AFTER + timedelta(minutes=self.rng.randint(1, 5)))
+            self._shift(started + reconcile.EXPIRE_AFTER + timedelta(minutes=self.rng.randint(1, 5)))
             table.transact([pay_data.leave_pending_op(reference, "expired")])
         self.payments[outcome] += 1
 
     def download(self, user: dict, cv: dict) -> None:
-        from chapchap import payments
+        from chapchap.payments import downloads
 
-        status, _ = payments.download(user["record"], cv["record"]["id"])
-        self.downloads["ready" if status == 200 else "rendering"] += 1
+        result = downloads.download(user["record"], cv["record"]["id"])
+        self.downloads["ready" if isinstance(result, downloads.Ready) else "rendering"] += 1
 
     # ------------------------------------------------------------ running
     def _shift(self, when: datetime) -> None:

@@ -5,14 +5,15 @@ each with `deleted_at` and `restorable_until` (POST /api/cvs/{id}/restore brings
 from chapchap.cvs import restore as cv_restore
 from chapchap.cvs import editing as cvs
 from chapchap.http.apidoc import doc
-from chapchap.http import api, current_user, entry, page, page_params
+from chapchap.http.caller import owner_of
+from chapchap.http import api, entry, page, page_params
 
 app = api(validation=False, auth="optional")  # no body model on this route
 
 
 @app.get("/api/cvs", responses=doc("Cv", query=[cv_restore.DELETED_PARAM]))
 def list_cvs():
-    owner, _ = cvs.caller(current_user(app), app.current_event.headers)
+    owner, _ = owner_of(app)
     limit, cursor = page_params(app)
     if cv_restore.wants_deleted(app.current_event.query_string_parameters):
         items, next_cursor = cv_restore.list_deleted(owner, limit=limit, page=cursor)

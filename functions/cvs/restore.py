@@ -3,9 +3,9 @@
 The CV returns to your list where it was, as it was when deleted (paid state, content,
 template). After 30 days, or for a CV deleted by an administrator, the answer is 404."""
 from chapchap.cvs import restore as cv_restore
-from chapchap.cvs import editing as cvs
 from chapchap.http.apidoc import doc
-from chapchap.http import api, current_user, entry, ok
+from chapchap.http.caller import owner_of
+from chapchap.http import api, entry, ok
 
 app = api(validation=False, auth="optional")  # no body model on this route
 
@@ -15,7 +15,7 @@ app = api(validation=False, auth="optional")  # no body model on this route
           "TEMPLATE_DELETED: its template was deleted since",
           "CONCURRENT_UPDATE: restored or purged meanwhile; reload"]}))
 def restore_cv(cv_id: str):
-    owner, _ = cvs.caller(current_user(app), app.current_event.headers)
+    owner, _ = owner_of(app)
     return ok({"cv": cv_restore.restore(owner, cv_id)})
 
 

@@ -5,7 +5,8 @@ keeps the name it was paid for: corrections of `content.basics.name` are fine, a
 person's name is refused with 409 PAID_CV_LOCKED."""
 from chapchap.cvs import editing as cvs
 from chapchap.http.apidoc import doc
-from chapchap.http import api, current_user, entry, ok
+from chapchap.http.caller import owner_of
+from chapchap.http import api, entry, ok
 from chapchap.models.cv import CvUpdateIn
 
 app = api(auth="optional")
@@ -21,7 +22,7 @@ app = api(auth="optional")
     413: "CONTENT_TOO_LARGE: content is over 100 KB",
     422: "VALIDATION_FAILED: also content that is not JSON Resume, or an inactive template_id"}))
 def update_cv(cv_id: str, body: CvUpdateIn):
-    owner, _ = cvs.caller(current_user(app), app.current_event.headers)
+    owner, _ = owner_of(app)
     return ok({"cv": cvs.update(owner, cv_id, body)})
 
 

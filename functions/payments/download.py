@@ -1,5 +1,7 @@
 """GET /api/payments/download/{cv_id}: 200 with a link, 202 while rendering, 402 unpaid."""
-from chapchap import payments
+from dataclasses import asdict
+
+from chapchap.payments import downloads
 from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 
@@ -10,8 +12,8 @@ app = api(validation=False, auth="user")  # no body model on this route
     402: "PAYMENT_REQUIRED: pay for the CV first"}))
 def download(cv_id: str):
     user = current_user(app)
-    status, data = payments.download(user, cv_id)
-    return ok(data, status=status)
+    result = downloads.download(user, cv_id)
+    return ok(asdict(result), status=200 if isinstance(result, downloads.Ready) else 202)
 
 
 handler = entry(app)

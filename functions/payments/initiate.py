@@ -1,8 +1,8 @@
 """POST /api/payments/initiate: a Selcom order for a CV (USSD push and checkout page), for its
 template or (template_id) another one; a paid CV's upgrade charges the difference."""
-from chapchap import payments
+from chapchap.payments import start
 from chapchap.http.apidoc import doc
-from chapchap.http import api, created, current_user, entry, header
+from chapchap.http import api, base_url, created, current_user, entry, header
 from chapchap.models.payment import InitiateIn
 
 app = api(auth="user")
@@ -20,9 +20,10 @@ app = api(auth="user")
     502: "GATEWAY_ERROR: Selcom refused or could not be reached"}))
 def initiate(body: InitiateIn):
     user = current_user(app)
-    result = payments.initiate(user, body, idempotency_key=header(app, "idempotency-key"),
-                               request_domain=app.current_event.request_context.domain_name,
-                               lambda_context=app.lambda_context)
+    key = header(app, "idempotency-key")
+    if key:
+        start.register_lambda_context(app.lambda_context)
+    result = start.initiate(user, body, idempotency_key=key, base_url=base_url(app))
     return created(result)
 
 

@@ -1,5 +1,5 @@
 """GET /api/payments: the caller's payments, newest first."""
-from chapchap import payments
+from chapchap.payments import mine
 from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, page, page_params
 
@@ -10,7 +10,7 @@ app = api(validation=False, auth="user")  # no body model on this route
 def list_payments():
     user = current_user(app)
     limit, cursor = page_params(app)
-    items, next_cursor = payments.list_mine(user, limit=limit, page=cursor)
+    items, next_cursor = mine.list_mine(user, limit=limit, page=cursor)
     return page(items, limit=limit, next_cursor=next_cursor)
 
 

@@ -1,5 +1,5 @@
 """GET /api/payments/verify/{reference}: the payment, re-checked with Selcom while pending."""
-from chapchap import payments
+from chapchap.payments import mine
 from chapchap.http.apidoc import doc
 from chapchap.http import api, current_user, entry, ok
 
@@ -10,7 +10,7 @@ app = api(validation=False, auth="user")  # no body model on this route
     502: "GATEWAY_ERROR: Selcom could not be asked"}))
 def verify(reference: str):
     user = current_user(app)
-    return ok({"payment": payments.verify(user, reference)})
+    return ok({"payment": mine.verify(user, reference)})
 
 
 handler = entry(app)

@@ -5,7 +5,7 @@ An event may carry `min_age_seconds` (0..86400) to settle younger payments now, 
 """
 from datetime import timedelta
 
-from chapchap import payments
+from chapchap.payments import reconcile as reconciliation
 from chapchap.observability import logger, metrics
 
 
@@ -14,5 +14,5 @@ from chapchap.observability import logger, metrics
 def handler(event, context):
     requested = (event or {}).get("min_age_seconds") if isinstance(event, dict) else None
     if isinstance(requested, int) and 0 <= requested <= 86400:
-        return payments.reconcile(min_age=timedelta(seconds=requested))
-    return payments.reconcile()
+        return reconciliation.reconcile(min_age=timedelta(seconds=requested))
+    return reconciliation.reconcile()

@@ -1,8 +1,8 @@
 """POST /api/uploads/presigned-url: an S3 presigned POST for a CV photo (jpeg/png/webp, 2 MB)."""
-from chapchap.cvs import editing as cvs
 from chapchap.cvs import uploads
 from chapchap.http.apidoc import doc
-from chapchap.http import api, current_user, entry, ok
+from chapchap.http.caller import owner_of
+from chapchap.http import api, entry, ok
 from chapchap.models.cv import PresignIn
 
 app = api(auth="optional")
@@ -11,7 +11,7 @@ app = api(auth="optional")
 @app.post("/api/uploads/presigned-url", responses=doc("PresignedPost", errors={
     422: "VALIDATION_FAILED: also a size over 2 MB"}))
 def presign(body: PresignIn):
-    owner, _ = cvs.caller(current_user(app), app.current_event.headers)
+    owner, _ = owner_of(app)
     return ok(uploads.presign_photo(owner, body))
 
 

@@ -497,7 +497,7 @@ def test_cvs_by_date_template_and_paid_state_across_pages(api, admin, cv_rows, q
 
 
 def test_template_index_follows_template_and_payment_changes(api, admin, cv_rows, frozen):
-    from chapchap import payments
+    from chapchap.payments import confirm
     from chapchap.data import payments as pay_data
 
     token, owner = admin["token"], cv_rows["owner"]
@@ -514,7 +514,7 @@ def test_template_index_follows_template_and_payment_changes(api, admin, cv_rows
                                    method="card", phone="255712345678")
     from chapchap.data import table
     table.transact([table.put_op(payment)])
-    assert payments.complete(payment, transaction_id="T1", channel="card", selcom_reference="S1", source="test")
+    assert confirm.complete(payment, transaction_id="T1", channel="card", selcom_reference="S1", source="test")
     paid["paid"] = True
     # A duplicate of a CV is unpaid, on the source's template, created now.
     for query, args in [

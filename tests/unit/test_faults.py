@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from chapchap import payments
+from chapchap.payments import confirm as confirming
+from chapchap.payments import reconcile
 from chapchap.data import counters, table
 from chapchap.data import cvs as cv_data
 from chapchap.data import payments as pay_data
@@ -109,7 +110,7 @@ def test_table_busy_while_processing_a_webhook_then_reconciliation_finishes(api,
     assert webhook(api, paid_order["ref"]).status == 200
     fail_transactions(0, client_error("ThrottlingException", "TransactWriteItems"))
     assert pay_data.get(paid_order["ref"])["status"] == "pending" and revenue() == 0
-    summary = payments.reconcile(min_age=timedelta(0))
+    summary = reconcile.reconcile(min_age=timedelta(0))
     assert summary["completed"] == 1 and revenue() == 7000
     assert cv_data.get(paid_order["cv_id"])["is_paid"] is True
 
@@ -121,14 +122,14 @@ def test_crash_between_recording_and_processing(api, paid_order, monkeypatch):
     def crash(*args, **kwargs):
         raise Crash()
 
-    monkeypatch.setattr(payments, "confirm", crash)
+    monkeypatch.setattr(confirming, "confirm", crash)
     with pytest.raises(Crash):
         webhook(api, paid_order["ref"])
     monkeypatch.undo()
     items, _ = table.query(index="gsi1", pk_name="gsi1pk", pk=f"WEBHOOKS#{paid_order['ref']}")
     assert len(items) == 1  # the call was recorded before the crash
     assert pay_data.get(paid_order["ref"])["status"] == "pending"
-    assert payments.reconcile(min_age=timedelta(0))["completed"] == 1
+    assert reconcile.reconcile(min_age=timedelta(0))["completed"] == 1
     webhook(api, paid_order["ref"])  # Selcom's retry arrives later: nothing more happens
     assert revenue() == 7000 and cv_data.get(paid_order["cv_id"])["is_paid"] is True
 

@@ -18,7 +18,7 @@ LAYER_DIRS = {"CommonLayer": ROOT / "layers" / "common", "PdfLayer": ROOT / "lay
 # The functions that make a PDF, and what they make. Every other function must do without fpdf2.
 PDF_FUNCTIONS = {
     "PdfFunction": "the CV PDFs (chapchap.pdf.worker)",
-    "PaymentReceiptFunction": "the payment receipt (chapchap.payments.receipt)",
+    "PaymentReceiptFunction": "the payment receipt (chapchap.payments.receipts)",
     "AdminPaymentsReportFunction": "the payments report in PDF format (chapchap.analytics.reports)",
     "PreviewCvFunction": "the watermarked preview pages of a CV (chapchap.cvs.previews, chapchap.pdf.raster)",
 }
@@ -92,11 +92,12 @@ def test_the_pdf_functions_do_render():
     # A function listed above that stops rendering should lose the layer (and its cold start).
     sources = {fn: TEMPLATE.functions[fn].source_file.read_text() for fn in PDF_FUNCTIONS}
     assert "pdf_worker" in sources["PdfFunction"]
-    assert "payments.receipt" in sources["PaymentReceiptFunction"]
+    assert "receipts.receipt" in sources["PaymentReceiptFunction"]
     assert "reports.payments_report" in sources["AdminPaymentsReportFunction"]
     assert "previews.preview" in sources["PreviewCvFunction"]
-    for module, marker in (("payments", "from chapchap.pdf import"), ("reports", "from chapchap.pdf import"),
-                           ("pdf_worker", "from chapchap.pdf import"), ("previews", "from chapchap import raster")):
+    for module, marker in (("payments/receipts", "from chapchap.pdf import"),
+                           ("analytics/reports", "from chapchap.pdf import"),
+                           ("pdf/worker", "from chapchap.pdf import"), ("cvs/previews", "from chapchap.pdf import raster")):
         assert marker in (ROOT / "layers" / "common" / "chapchap" / f"{module}.py").read_text()
 
 

@@ -123,7 +123,7 @@ def test_concurrent_confirmations_send_exactly_one_sms_and_one_email(aws, catalo
                                                                       serialized_moto):
     """Twelve threads confirm the same payment at once (webhooks, verifies, reconciliation):
     one transition, two messages queued, one SMS and one email sent."""
-    from chapchap import payments
+    from chapchap.payments import confirm as confirming
     from chapchap.data import payments as pay_data
 
     _, _, payment, _ = paid(api, selcom_sim)
@@ -135,7 +135,7 @@ def test_concurrent_confirmations_send_exactly_one_sms_and_one_email(aws, catalo
     def confirm(source: str) -> None:
         try:
             barrier.wait()
-            after = payments.confirm(stored, source=source)
+            after = confirming.confirm(stored, source=source)
             made.append(after["status"] == "completed")
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)

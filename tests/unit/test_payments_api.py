@@ -136,7 +136,7 @@ def test_webhook_completes_once_and_renders(api, buyer, selcom_sim, queue_messag
 
 
 def test_twenty_concurrent_webhooks_complete_once(api, buyer, selcom_sim, serialized_moto):
-    from chapchap import payments
+    from chapchap.payments import webhook as intake
     b = buyer()
     ref = initiate(api, b).data["payment"]["reference"]
     selcom_sim.pay(ref)
@@ -147,7 +147,7 @@ def test_twenty_concurrent_webhooks_complete_once(api, buyer, selcom_sim, serial
     def deliver():
         barrier.wait()
         try:
-            payments.handle_callback(body, {"content-type": "application/json"})
+            intake.receive(intake.Callback(body=body, data=json.loads(body), headers={"content-type": "application/json"}))
         except Exception as exc:  # pragma: no cover - the assertion below shows it
             errors.append(exc)
 
@@ -283,8 +283,8 @@ def test_receipt_made_once_for_completed_payments(api, buyer, selcom_sim, monkey
     webhook(api, ref)
     first = api.get(f"/api/payments/{ref}/receipt", token=b["token"])
     assert first.status == 200 and first.data["url"] and first.data["expires_at"].endswith("Z")
-    from chapchap import payments
-    monkeypatch.setattr(payments, "_receipt_pdf", lambda p: pytest.fail("rendered twice"))
+    from chapchap.payments import receipts
+    monkeypatch.setattr(receipts, "_receipt_pdf", lambda p: pytest.fail("rendered twice"))
     assert api.get(f"/api/payments/{ref}/receipt", token=b["token"]).status == 200
     import boto3, io, os
     from pypdf import PdfReader

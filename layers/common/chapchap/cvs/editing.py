@@ -13,8 +13,6 @@ admin can refuse to delete a template in use with one conditional check.
 """
 from __future__ import annotations
 
-import re
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from chapchap import clock, cursor
@@ -25,7 +23,7 @@ from chapchap.cvs import uploads
 from chapchap.data import counters, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import Owner
-from chapchap.errors import Conflict, NotFound, PayloadTooLarge, PaymentRequired, Unauthorized, ValidationFailed
+from chapchap.errors import Conflict, NotFound, PayloadTooLarge, PaymentRequired, ValidationFailed
 
 if TYPE_CHECKING:
     from chapchap.models.cv import CvCreateIn, CvUpdateIn
@@ -33,29 +31,6 @@ if TYPE_CHECKING:
 MAX_CONTENT_BYTES = 100 * 1024
 # A sign-in transaction holds at most 100 writes; the rest of it uses at most 12.
 HANDOVER_LIMIT = 80
-ANONYMOUS_HEADER = "x-anonymous-id"
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
-# ---------------------------------------------------------------- who is asking
-def caller(user: dict[str, Any] | None, headers: dict[str, str] | None, *,
-           may_create: bool = False) -> tuple[Owner, str | None]:
-    """The owner of the request: the signed-in user (checked by the HTTP layer), else the
-    X-Anonymous-Id. Returns (owner, new anonymous id or None). With `may_create`, a visitor
-    with neither gets a fresh anonymous id (returned once, for the browser to keep)."""
-    if user:
-        return Owner("user", user["id"]), None
-    anonymous_id = ((headers or {}).get(ANONYMOUS_HEADER) or "").strip().lower()
-    if anonymous_id:
-        if not _UUID.match(anonymous_id):
-            # 401 like any other credential that is not valid: the header is how a visitor proves
-            # they own their anonymous CVs.
-            raise Unauthorized("X-Anonymous-Id must be the UUID this API gave you.", code="BAD_ANONYMOUS_ID")
-        return Owner("anon", anonymous_id), None
-    if may_create:
-        fresh = str(uuid.uuid4())
-        return Owner("anon", fresh), fresh
-    raise Unauthorized("Sign in, or send the X-Anonymous-Id header you were given.", code="UNAUTHORIZED")
 
 
 # ---------------------------------------------------------------- content rules

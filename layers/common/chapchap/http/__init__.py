@@ -351,3 +351,10 @@ def header(app: APIGatewayHttpResolver, name: str) -> str | None:
 
 def source_ip(app: APIGatewayHttpResolver) -> str:
     return app.current_event.request_context.http.source_ip or "unknown"
+
+
+def base_url(app: APIGatewayHttpResolver) -> str:
+    """Where this API is reached from outside (Selcom's webhook): PUBLIC_BASE_URL when set,
+    else the domain the request came to."""
+    domain = app.current_event.request_context.domain_name
+    return settings().public_base_url or (f"https://{domain}" if domain else "")

@@ -6,43 +6,22 @@
 
 Fonts are parsed once per process and reused by every document (see ``_fonts``), so a
 warm two-page render takes a few tens of milliseconds. Only this package imports fpdf2.
+
+Also here: `worker` (the PDF queue's jobs: CV PDFs, thumbnails) and `raster` (pages as PNG).
+This face loads the renderer (fpdf2, in the PdfLayer) on first use of one of its names, not
+on import: `from chapchap.pdf import worker` costs a function without the PdfLayer nothing.
 """
 
 from __future__ import annotations
 
-from ._document import render_document
-from ._engine import Canvas
-from ._fonts import FONT_FAMILIES
-from ._layouts import BUILDERS, read_cv
-from ._theme import resolve
-
-LAYOUTS: tuple[str, ...] = ("classic", "modern", "compact")
-
 __all__ = ["render_cv", "render_document", "LAYOUTS", "FONT_FAMILIES"]
+_FROM_RENDER = {"render_cv", "render_document", "LAYOUTS", "FONT_FAMILIES", "Canvas", "BUILDERS", "read_cv",
+                "resolve"}
 
 
-def render_cv(
-    content: dict,
-    *,
-    layout: str,
-    theme: dict | None = None,
-    title: str = "",
-    author: str = "",
-    photo: bytes | None = None,
-) -> bytes:
-    """Render a JSON Resume ``content`` dict as an A4 PDF and return its bytes.
+def __getattr__(name: str):
+    if name in _FROM_RENDER:
+        from chapchap.pdf import render
 
-    ``layout`` is one of :data:`LAYOUTS` (ValueError otherwise). ``theme`` keys are all
-    optional; bad values fall back to the layout's defaults. ``title``/``author`` are the
-    PDF metadata (default: the CV's name). ``photo`` (jpeg/png/webp bytes) is shown by
-    the modern and classic layouts; an unreadable photo is skipped.
-    """
-    if layout not in LAYOUTS:
-        raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
-    cv = read_cv(content if isinstance(content, dict) else {})
-    resolved = resolve(layout, theme)
-    doc_title = title or (f"{cv.name} – CV" if cv.name else "CV")
-    doc_author = author or cv.name
-    pdf = Canvas(title=doc_title, author=doc_author)
-    BUILDERS[layout](pdf, cv, resolved, photo)
-    return pdf.to_bytes()
+        return getattr(render, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
