@@ -14,7 +14,7 @@ Where each part comes from:
   naming the model of the answer's `data` (and of its `meta` where it is not `ListMeta`), the
   errors only the domain knows and the query parameters the route's parser reads;
 - who may call: the resolver's
-  declared auth mode (`api(auth="user"|"admin")`: Bearer; "optional" with `cvs.caller`: Bearer or X-Anonymous-Id;
+  declared auth mode (`api(auth="user"|"admin")`: Bearer; "optional" with `owner_of` (chapchap/http/caller.py): Bearer or X-Anonymous-Id;
   neither: public), the success status (`created` 201, `no_content` 204, `ok(status=N)`),
   lists (`page`: `data` is an array plus `meta`, and `limit`/`cursor` query parameters),
   the `Idempotency-Key` header (`header(app, ...)`), and the errors these imply, with 503
@@ -235,7 +235,7 @@ def handler_module(fn: Function):
 # ---------------------------------------------------------------- what the source says
 class Facts:
     """Who may call a route (the resolver's declared `auth_mode`, see chapchap.http.api) and
-    what its source shows: calls to the response helpers and to `cvs.caller`."""
+    what its source shows: calls to the response helpers and to `owner_of` (the caller)."""
 
     def __init__(self, func, auth_mode: str | None = None) -> None:
         self.auth_mode = auth_mode
@@ -260,7 +260,7 @@ class Facts:
                 continue
             self.calls.add(name)
             keywords = {k.arg: k.value for k in node.keywords if k.arg}
-            if name == "caller" and _is_true(keywords.get("may_create")):
+            if name == "owner_of" and _is_true(keywords.get("may_create")):
                 self.may_create = True
             if name == "ok" and "status" in keywords:
                 value = keywords["status"]
@@ -281,7 +281,7 @@ class Facts:
 
     @property
     def caller(self) -> bool:
-        return self.auth_mode == "optional" and "caller" in self.calls
+        return self.auth_mode == "optional" and "owner_of" in self.calls
 
     @property
     def optional_user(self) -> bool:

@@ -4,14 +4,19 @@ With `deleted=true`: the CVs the caller deleted in the last 30 days, newest dele
 each with `deleted_at` and `restorable_until` (POST /api/cvs/{id}/restore brings one back)."""
 from chapchap.cvs import restore as cv_restore
 from chapchap.cvs import editing as cvs
-from chapchap.http.apidoc import doc
+from chapchap.http.apidoc import doc, param
+from chapchap.data.cvs import RESTORE_DAYS
 from chapchap.http.caller import owner_of
 from chapchap.http import api, entry, page, page_params
 
 app = api(validation=False, auth="optional")  # no body model on this route
 
+DELETED = param("deleted", {"type": "string", "enum": ["true", "false"]},
+                      f"`true`: the CVs you deleted in the last {RESTORE_DAYS} days instead, newest "
+                      "deleted first, each with `deleted_at` and `restorable_until`")
 
-@app.get("/api/cvs", responses=doc("Cv", query=[cv_restore.DELETED_PARAM]))
+
+@app.get("/api/cvs", responses=doc("Cv", query=[DELETED]))
 def list_cvs():
     owner, _ = owner_of(app)
     limit, cursor = page_params(app)

@@ -10,18 +10,11 @@ from __future__ import annotations
 
 from chapchap import audit, clock, cursor
 from chapchap.admin import query as admin_query
-from chapchap.http.apidoc import param
 from chapchap.data import buckets, table
 
 ACTOR_ID = r"[A-Za-z0-9-]{1,64}"
 ENTITY = r"[a-z][a-z_]{0,31}"
 MAX_FILTERED_QUERIES = 4
-QUERY = admin_query.parameters(
-    dates_of="`at`",
-    filters=[param("actor_id", {"type": "string", "pattern": f"^{ACTOR_ID}$"}, "only entries by this user id"),
-             param("entity", {"type": "string", "pattern": f"^{ENTITY}$"},
-                   "only entries about this kind of thing: user, cv, template, settings")])
-
 
 def list_entries(params: dict[str, str] | None) -> tuple[list[dict], int, str | None]:
     query = admin_query.read(params, allowed=("actor_id", "entity"))

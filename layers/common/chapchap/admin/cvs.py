@@ -22,22 +22,15 @@ from chapchap import audit, clock
 from chapchap.admin import query as admin_query
 from chapchap.cvs import paid_name
 from chapchap.cvs import renders
-from chapchap.http.apidoc import param
 from chapchap.data import buckets, counters, merged, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.errors import Conflict, NotFound, ValidationFailed
-from chapchap.analytics.periods import flag_param
 
 if TYPE_CHECKING:  # pydantic body models: the routes that take them import them
     from chapchap.models.admin import AdminCvUpdateIn
 
 SORTS = ("created_at", "template")
 TEMPLATE_ID = r"[a-z0-9][a-z0-9-]{0,62}"
-QUERY = admin_query.parameters(
-    sorts=SORTS, filters=[param("template_id", {"type": "string", "pattern": f"^{TEMPLATE_ID}$"},
-                                "only CVs of this template"),
-                          flag_param("is_paid", "only paid (`true`) or unpaid (`false`) CVs")])
-
 
 # ---------------------------------------------------------------- list
 def list_cvs(params: dict[str, str] | None) -> tuple[list[dict], int, str | None]:

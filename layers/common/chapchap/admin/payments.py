@@ -20,8 +20,7 @@ from typing import Any, Mapping
 from chapchap import clock, cursor
 from chapchap.data import buckets, table
 from chapchap.data import payments as pay_data
-from chapchap.analytics.periods import (ORDER_PARAM, bad_query, check_known, choice, date_param, date_range, enum_param, flag,
-                              flag_param)
+from chapchap.analytics.periods import (bad_query, check_known, choice, date_range, flag)
 
 STATUSES = ("pending", "completed", "failed", "cancelled", "expired")
 SORTS = ("created_at", "amount")
@@ -30,16 +29,6 @@ MAX_DAYS = 3660  # ten years: the month buckets of data/buckets.py
 AMOUNT_SORT_MAX = 2000
 AMOUNT_SORT_MAX_DAYS = 366
 QUERY_PARAMETERS = ("limit", "cursor", "from", "to", "status", "sort", "order", "flagged")
-QUERY = [  # limit and cursor: every list's
-    date_param("from", f"first day of creation; default: `to` minus {DEFAULT_DAYS - 1} days"),
-    date_param("to", f"last day of creation, at most {MAX_DAYS} days with `from`; default: today"),
-    enum_param("status", STATUSES, "only payments in this status"),
-    enum_param("sort", SORTS, f"`amount` reads the whole range: at most {AMOUNT_SORT_MAX_DAYS} days and "
-                              f"{AMOUNT_SORT_MAX} payments, and `meta.total` counts the matches", "created_at"),
-    ORDER_PARAM,
-    flag_param("flagged", "`true`: an amount mismatch or a duplicate payment (needs a look); `false`: neither"),
-]
-
 
 def admin_payment(payment: dict[str, Any]) -> dict[str, Any]:
     """The `payment` object plus what an admin needs to act on it."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from chapchap import clock
 from chapchap.errors import BadRequest
-from chapchap.analytics.periods import DATE_MESSAGE, ORDER_PARAM, date_param, enum_param, to_date
+from chapchap.analytics.periods import DATE_MESSAGE, to_date
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3660  # ten years: what the month buckets cover in one walk
@@ -121,19 +121,3 @@ def read(params: dict[str, str] | None, *, allowed: tuple[str, ...], sorts: tupl
                 query.bad("from", f"the range may span at most {MAX_DAYS} days")
         query.first, query.last = first, last
     return query
-
-
-def parameters(*, filters: list[dict[str, Any]] = (), sorts: tuple[str, ...] = (), dated: bool = True,
-               dates_of: str = "`created_at`", default_note: str = "") -> list[dict[str, Any]]:
-    """The document's query parameters of a list read with `read(...)` (limit and cursor
-    are every list's): the same names, values and defaults."""
-    found = []
-    if dated:
-        found += [date_param("from", f"first day of {dates_of}; default: `to` minus {DEFAULT_DAYS - 1} "
-                                     f"days{default_note}"),
-                  date_param("to", f"last day of {dates_of}, at most {MAX_DAYS - 1} days after `from`; "
-                                   f"default: today{default_note}")]
-    found.append(ORDER_PARAM)
-    if sorts:
-        found.append(enum_param("sort", sorts, "what the list is sorted by", sorts[0]))
-    return found + list(filters)

@@ -23,26 +23,16 @@ from typing import TYPE_CHECKING, Any
 
 from chapchap import audit, clock, cursor
 from chapchap.admin import query as admin_query
-from chapchap.http.apidoc import param
 from chapchap.auth.passwords import admin_password_problem, hash_password
 from chapchap.data import buckets, counters, merged, table, users
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import Owner
 from chapchap.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from chapchap.analytics.periods import enum_param
 
 if TYPE_CHECKING:  # pydantic body models: the routes that take them import them
     from chapchap.models.admin import AdminUserCreateIn, AdminUserUpdateIn
 
 SORTS = ("created_at", "last_login")
-QUERY = admin_query.parameters(
-    sorts=SORTS, dates_of="`created_at` (`last_login` with sort=last_login)", default_note="; none with `q`",
-    filters=[enum_param("role", users.ROLES, "only this role"),
-             enum_param("status", users.STATUSES, "only this status"),
-             param("q", {"type": "string", "minLength": 1, "maxLength": 254, "pattern": r"\S"},
-                   "users whose email starts with this (case-insensitive), in email order (`order` "
-                   "defaults to `asc`); not with `sort`")])
-USER_CVS_QUERY = admin_query.parameters(dated=False)
 # CVs detached in the deleting transaction itself; more are detached right after, one by one.
 DELETE_CVS_IN_TRANSACTION = 90
 

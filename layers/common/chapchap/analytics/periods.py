@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from chapchap import clock
-from chapchap.http.apidoc import param
 from chapchap.errors import BadRequest
 
 PERIODS = ("daily", "weekly", "monthly")
@@ -20,26 +19,6 @@ PERIODS = ("daily", "weekly", "monthly")
 # near year 1 or 9999 that arithmetic overflows (a 500 instead of a 400).
 DATE_PATTERN = r"2[0-9]{3}-[0-9]{2}-[0-9]{2}"
 DATE_MESSAGE = "must be a date YYYY-MM-DD from 2000 to 2999"
-
-
-# ---------------------------------------------------------------- the document's view of them
-def date_param(name: str, description: str) -> dict[str, Any]:
-    return param(name, {"type": "string", "format": "date", "pattern": f"^{DATE_PATTERN}$"},
-                 f"{description} (business day, inclusive)")
-
-
-def enum_param(name: str, values: Iterable[str], description: str, default: str | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string", "enum": list(values)}
-    if default is not None:
-        schema["default"] = default
-    return param(name, schema, description)
-
-
-def flag_param(name: str, description: str) -> dict[str, Any]:
-    return enum_param(name, ("true", "false"), description)
-
-
-ORDER_PARAM = enum_param("order", ("asc", "desc"), "`desc`: newest (or largest) first", "desc")
 
 
 def to_date(value: str) -> date | None:

@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 from chapchap import clock, storage
 from chapchap.admin.payments import STATUSES, read_range
-from chapchap.analytics.periods import check_known, choice, date_param, date_range, enum_param
+from chapchap.analytics.periods import check_known, choice, date_range
 from chapchap.settings import settings
 
 FORMATS = ("csv", "pdf")
@@ -32,13 +32,6 @@ CSV_COLUMNS = ("reference", "status", "amount", "currency", "method", "created_a
                "completed_at", "completed_business_date", "transaction_id", "channel", "template_id", "cv_id",
                "user_id", "buyer_email", "buyer_name", "phone", "flagged", "duplicate_payment")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-QUERY = [
-    date_param("from", "first day of creation; default: `to` minus 29 days"),
-    date_param("to", f"last day of creation, at most {MAX_DAYS} days with `from` and {MAX_PAYMENTS} payments; "
-                     "default: today"),
-    enum_param("format", FORMATS, "the file's format", "csv"),
-]
-
 
 def parse(query: Mapping[str, str]) -> tuple[date, date, str]:
     check_known(query, ("from", "to", "format"))

@@ -29,21 +29,13 @@ from typing import Any, Mapping
 
 from chapchap import clock
 from chapchap.data import analytics as records
-from chapchap.analytics.periods import (PERIODS, bad_query, check_known, choice, date_param, days, enum_param, month_start,
+from chapchap.analytics.periods import (PERIODS, bad_query, check_known, choice, days, month_start,
                               parse_date, period_end, period_start, week_start)
 from chapchap.settings import settings
 
 MAX_BACKFILL_DAYS = 400
 SUMS = ("cvs_created", "paid_cvs", "revenue", "new_users", "downloads")
 MAX_SPAN_DAYS = {"daily": 366, "weekly": 371, "monthly": 397}
-QUERY = [
-    enum_param("period", PERIODS, "daily rows, ISO weeks (Monday first) or calendar months", "daily"),
-    date_param("from", "first day, widened to its week or month; not after today; default: 30 days, 12 weeks "
-                       "or 12 months back"),
-    date_param("to", "last day, widened to its week or month and ending today at the latest; at most "
-                     f"{MAX_SPAN_DAYS['daily']} days (daily), {MAX_SPAN_DAYS['weekly']} (weekly), "
-                     f"{MAX_SPAN_DAYS['monthly']} (monthly); default: today"),
-]
 ACTIVE_USERS_NOTE = ("daily rows: distinct users active that day. Weekly and monthly rows: distinct users "
                      "active on the period's finished days, from the nightly rollup (today's sign-ins join "
                      "after tonight's run; active_users_through says up to which day); active_user_days is "

@@ -15,15 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chapchap import audit, clock, cursor
-from chapchap.http.apidoc import param
 from chapchap.data import counters, table, templates, users
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import RESTORE_DAYS, Owner
 from chapchap.errors import BadRequest, Conflict, NotFound
-
-DELETED_PARAM = param("deleted", {"type": "string", "enum": ["true", "false"]},
-                      f"`true`: the CVs you deleted in the last {RESTORE_DAYS} days instead, newest "
-                      "deleted first, each with `deleted_at` and `restorable_until`")
 
 
 def wants_deleted(query: dict[str, str] | None) -> bool:
