@@ -22,7 +22,7 @@ def initiate(body: InitiateIn):
     user = current_user(app)
     key = header(app, "idempotency-key")
     if key:
-        start.register_lambda_context(app.lambda_context)
+        start.idempotency_config().register_lambda_context(app.lambda_context)
     result = start.initiate(user, body, idempotency_key=key, base_url=base_url(app))
     return created(result)
 

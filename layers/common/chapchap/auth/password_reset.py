@@ -8,7 +8,7 @@ and one message on the queue (a decoy the sender drops). Only an account gets a 
 A reset is spent by its first success, lasts 15 minutes, and ends after 5 wrong codes. A
 success sets the password and bumps the session epoch in one transaction with spending the
 reset, clearing the email's sign-in throttle and the audit entry: every session (refresh
-tokens and access tokens alike, see chapchap.auth.guard) ends at once.
+tokens and access tokens alike, see chapchap.http.guard) ends at once.
 
 Calls: request 1 BatchGetItem, 1 GetItem, 1 transaction, 1 SQS SendMessageBatch; reset
 1 BatchGetItem (+1 GetItem with a code), then 1 GetItem and 1 transaction on success or

@@ -332,7 +332,7 @@ def page(items: list, *, limit: int, next_cursor: str | None, total: int | None 
 def _caller(mode: str | None, headers: dict[str, str]) -> dict[str, Any] | None:
     if mode is None:
         return None
-    from chapchap.auth import guard
+    from chapchap.http import guard
 
     if mode == "optional":
         return guard.optional_user(headers)

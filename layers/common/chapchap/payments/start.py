@@ -45,10 +45,11 @@ def initiate(user: dict[str, Any], data: InitiateIn, *, idempotency_key: str | N
         raise Conflict("The same request is still being processed.", code="REQUEST_IN_PROGRESS") from None
 
 
-def register_lambda_context(lambda_context: Any) -> None:
-    """The edge hands over the invocation's context: an in-progress record then expires with
-    the invocation (Powertools' `config.register_lambda_context`)."""
-    _idempotency()[1].register_lambda_context(lambda_context)
+def idempotency_config():
+    """The module's IdempotencyConfig. The handler registers its Lambda context on it
+    (`config.register_lambda_context(context)`), so an in-progress record expires with the
+    invocation that wrote it."""
+    return _idempotency()[1]
 
 
 @cache
