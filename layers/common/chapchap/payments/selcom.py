@@ -1,4 +1,7 @@
-"""Selcom Checkout API client: signing, the calls the payment flow needs, and webhook checks.
+"""Selcom Checkout API client: the calls the payment flow needs, and webhook checks.
+
+The signing is in selcom_signing.py, the meaning of answers (outcomes, errors, typed
+results) in selcom_results.py; this module does the I/O.
 
 Only the payment functions import this module (it imports `requests`; nothing else in
 `chapchap` does, to keep other cold starts small).
@@ -23,41 +26,32 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import json
 import os
 import time
-from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from enum import Enum
-from typing import Any, Iterable, Mapping, Sequence
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from typing import TYPE_CHECKING
+from chapchap.observability import logger
+from chapchap.phone import normalize_phone
+# The answers' meanings and the signing live beside the client; their names stay reachable
+# here (selcom.sign, selcom.OrderStatus, ...), where the payment modules and tests use them.
+from chapchap.payments.selcom_results import (  # noqa: F401 - re-exported
+    SUCCESS_CODES, IN_PROGRESS_CODES, AMBIGUOUS_CODES, Outcome, classify, SelcomUnavailable,
+    SelcomAmbiguous, SelcomRejected, CreatedOrder, PushResult, CancelResult, OrderStatus, Billing)
+from chapchap.payments.selcom_signing import (  # noqa: F401 - re-exported
+    DIGEST_METHOD, SELCOM_TIMEZONE, Fields, format_timestamp, _items, signing_string, digest,
+    authorization, sign, _header, verify_webhook_signature)
 
 if TYPE_CHECKING:  # requests is imported on the first outbound call, not at cold start
     import requests
 
-from chapchap.errors import GatewayError
-from chapchap.observability import logger
-from chapchap.phone import normalize_phone
-
 SANDBOX_BASE_URL = "https://apigwtest.selcommobile.com/v1"
 LIVE_BASE_URL = "https://apigw.selcommobile.com/v1"
-DIGEST_METHOD = "HS256"
-SELCOM_TIMEZONE = "Africa/Dar_es_Salaam"
 DEFAULT_CONNECT_TIMEOUT = 3.0
 DEFAULT_READ_TIMEOUT = 10.0
 _RETRY_PAUSE_SECONDS = 0.05
 _MAX_MESSAGE_CHARS = 200
-
-SUCCESS_CODES = frozenset({"000"})
-IN_PROGRESS_CODES = frozenset({"111", "927"})
-AMBIGUOUS_CODES = frozenset({"999"})
-
-Fields = Sequence[tuple[str, Any]]
 
 # One connection pool per container, shared by every client instance, made on first use
 # (functions that only read payments never pay for importing requests).
@@ -71,238 +65,6 @@ def _shared_session() -> requests.Session:
 
         _session = requests.Session()
     return _session
-
-
-# --------------------------------------------------------------------------- outcomes
-
-
-class Outcome(str, Enum):
-    """What a Selcom result code means for us."""
-
-    SUCCESS = "success"
-    IN_PROGRESS = "in_progress"
-    AMBIGUOUS = "ambiguous"
-    FAILED = "failed"
-
-
-def classify(resultcode: object) -> Outcome:
-    code = "" if resultcode is None else str(resultcode).strip()
-    if code in SUCCESS_CODES:
-        return Outcome.SUCCESS
-    if code in IN_PROGRESS_CODES:
-        return Outcome.IN_PROGRESS
-    if code in AMBIGUOUS_CODES:
-        return Outcome.AMBIGUOUS
-    return Outcome.FAILED
-
-
-# --------------------------------------------------------------------------- errors
-
-
-class SelcomUnavailable(GatewayError):
-    """Selcom could not be reached or gave no usable answer (connection, timeout, 5xx, non-JSON)."""
-
-    def __init__(self, message: str = "The payment gateway is unavailable, please try again shortly",
-                 *, call: str | None = None, reason: str | None = None, status_code: int | None = None):
-        super().__init__(message)
-        self.call = call
-        self.reason = reason
-        self.status_code = status_code
-
-
-class SelcomAmbiguous(SelcomUnavailable):
-    """Selcom answered "in progress" or "ambiguous" where a definite answer was needed.
-
-    The order may or may not exist: ask order-status later rather than creating it again.
-    """
-
-    def __init__(self, message: str, *, call: str | None = None, resultcode: str | None = None):
-        super().__init__(message, call=call, reason="ambiguous")
-        self.resultcode = resultcode
-
-
-class SelcomRejected(GatewayError):
-    """Selcom refused the request with a failed result code. The message is safe to show."""
-
-    def __init__(self, *, call: str, resultcode: str, gateway_message: str, status_code: int | None = None):
-        self.call = call
-        self.resultcode = resultcode
-        self.gateway_message = gateway_message
-        self.status_code = status_code
-        text = f"The payment gateway refused the request (code {resultcode})"
-        if gateway_message:
-            text += f": {gateway_message}"
-        super().__init__(text, details=[{"resultcode": resultcode, "message": gateway_message}])
-
-
-# --------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True)
-class CreatedOrder:
-    reference: str | None
-    payment_gateway_url: str | None  # decoded from base64
-    payment_token: str | None
-    raw: dict = field(repr=False)
-    gateway_buyer_uuid: str | None = None
-    qr: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
-class PushResult:
-    """The answer to a USSD push (wallet-payment), or to a cancel-order."""
-
-    outcome: Outcome
-    resultcode: str
-    result: str | None
-    message: str | None
-    reference: str | None
-    raw: dict = field(repr=False)
-
-    @property
-    def accepted(self) -> bool:
-        return self.outcome in (Outcome.SUCCESS, Outcome.IN_PROGRESS)
-
-
-CancelResult = PushResult
-
-
-@dataclass(frozen=True)
-class OrderStatus:
-    order_id: str
-    payment_status: str  # upper-cased; only COMPLETED means paid
-    amount: int | None
-    currency: str | None
-    transid: str | None
-    channel: str | None
-    reference: str | None
-    phone: str | None
-    raw: dict = field(repr=False)
-    creation_date: str | None = None
-    resultcode: str | None = None
-
-    @property
-    def is_paid(self) -> bool:
-        return self.payment_status == "COMPLETED"
-
-
-@dataclass(frozen=True)
-class Billing:
-    """Card billing details (`billing.*` on the wire; all mandatory but address_2)."""
-
-    firstname: str
-    lastname: str
-    phone: str
-    address_1: str = "Dar es Salaam"
-    city: str = "Dar es Salaam"
-    state_or_region: str = "Dar es Salaam"
-    postcode_or_pobox: str = "11101"
-    country: str = "TZ"
-    address_2: str | None = None
-
-    def fields(self) -> list[tuple[str, Any]]:
-        return [
-            ("billing.firstname", self.firstname),
-            ("billing.lastname", self.lastname),
-            ("billing.address_1", self.address_1),
-            ("billing.address_2", self.address_2),
-            ("billing.city", self.city),
-            ("billing.state_or_region", self.state_or_region),
-            ("billing.postcode_or_pobox", self.postcode_or_pobox),
-            ("billing.country", self.country),
-            ("billing.phone", normalize_phone(self.phone)),
-        ]
-
-
-# --------------------------------------------------------------------------- signing
-
-
-def format_timestamp(moment: datetime | None = None) -> str:
-    """`2019-02-26T09:30:46+03:00`: seconds precision, in Dar es Salaam time, with offset."""
-    zone = ZoneInfo(SELCOM_TIMEZONE)
-    when = datetime.now(zone) if moment is None else moment.astimezone(zone)
-    return when.replace(microsecond=0).isoformat()
-
-
-def _items(fields: Fields | Mapping[str, Any]) -> list[tuple[str, Any]]:
-    return list(fields.items()) if isinstance(fields, Mapping) else [(str(k), v) for k, v in fields]
-
-
-def signing_string(timestamp: str, fields: Fields | Mapping[str, Any]) -> str:
-    """`timestamp=<ts>&name=value...` in the given order, values as `str(value)`, unencoded."""
-    return "timestamp=" + timestamp + "".join(f"&{name}={value}" for name, value in _items(fields))
-
-
-def digest(api_secret: str, text: str) -> str:
-    mac = hmac.new(api_secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).digest()
-    return base64.b64encode(mac).decode("ascii")
-
-
-def authorization(api_key: str) -> str:
-    return "SELCOM " + base64.b64encode(api_key.encode("utf-8")).decode("ascii")
-
-
-def sign(api_key: str, api_secret: str, fields: Fields | Mapping[str, Any],
-         timestamp: str | None = None) -> dict[str, str]:
-    """The five Selcom headers for these fields. The timestamp is formatted once, used twice."""
-    items = _items(fields)
-    ts = timestamp or format_timestamp()
-    return {
-        "Authorization": authorization(api_key),
-        "Timestamp": ts,
-        "Digest-Method": DIGEST_METHOD,
-        "Digest": digest(api_secret, signing_string(ts, items)),
-        "Signed-Fields": ",".join(name for name, _ in items),
-    }
-
-
-def _header(headers: Mapping[str, Any], name: str) -> str | None:
-    wanted = name.lower()
-    for key, value in (headers or {}).items():
-        if str(key).lower() == wanted:
-            return None if value is None else str(value)
-    return None
-
-
-def verify_webhook_signature(headers: Mapping[str, Any], body: Mapping[str, Any] | str | bytes,
-                             api_key: str, api_secret: str, *,
-                             max_skew_seconds: float | None = None) -> bool:
-    """True when the webhook carries a valid Selcom signature over the fields it names.
-
-    Signed-Fields come from the headers, the values from the JSON body (`str()` of each
-    decoded value). Header names are matched case-insensitively (API Gateway lowercases
-    them). `max_skew_seconds`, when given, also rejects a Timestamp that far from now.
-    Never raises on malformed input: it is simply not a valid signature.
-    """
-    try:
-        if isinstance(body, (str, bytes)):
-            body = json.loads(body)
-        if not isinstance(body, Mapping):
-            return False
-        auth = _header(headers, "Authorization")
-        ts = _header(headers, "Timestamp")
-        method = _header(headers, "Digest-Method")
-        given = _header(headers, "Digest")
-        signed = _header(headers, "Signed-Fields")
-        if not (auth and ts and given and signed is not None):
-            return False
-        if method is not None and method.strip().upper() != DIGEST_METHOD:
-            return False
-        if not hmac.compare_digest(auth.strip().encode(), authorization(api_key).encode()):
-            return False
-        names = [n.strip() for n in signed.split(",") if n.strip()]
-        if not names or any(n not in body for n in names):
-            return False
-        if max_skew_seconds is not None:
-            moment = datetime.fromisoformat(ts.strip())
-            if moment.tzinfo is None:
-                return False
-            if abs((datetime.now(moment.tzinfo) - moment).total_seconds()) > max_skew_seconds:
-                return False
-        expected = digest(api_secret, signing_string(ts, [(n, body[n]) for n in names]))
-        return hmac.compare_digest(given.strip().encode(), expected.encode())
-    except (ValueError, TypeError, UnicodeError):
-        return False
 
 
 # --------------------------------------------------------------------------- helpers
