@@ -1,6 +1,6 @@
 """CV previews: the CV as it will print, as watermarked images, for its owner, paid or not.
 
-The PDF is made exactly as the paid one is (`pdf_worker.render_pdf`: same layout, theme and
+The PDF is made exactly as the paid one is (`pdf.worker.render_pdf`: same layout, theme and
 photo), then every page is rasterized 1000 pixels wide with a diagonal "PREVIEW" across it
 (`chapchap.pdf.raster`): images only, so nothing can be selected or copied. They are kept per
 content version and template look:

@@ -10,10 +10,11 @@ success status, or `{status: name}` when a route has several; `["Name"]` for a p
 domain knows: `{status: "CODE: when"}` (or a list of them). `meta` names the model of the
 answer's `meta` when it is not the lists' `ListMeta` (or when `ok(..., meta=...)` answers one).
 `query` lists the query parameters the route's own parser reads, built with `param(...)`
-beside that parser so the document and the parser share their constants (the page's
+(and the helpers of chapchap/http/queries.py) in the handler, from the parser's constants, so
+the document and the parser share them (the page's
 `limit`/`cursor` are added for every list and need no entry). Everything else comes from the
 handler's source in `local/openapi.py`: the success status (`created` 201, `no_content`
-204), lists (`page`), who may call (`authenticate`, `require_admin`, `cvs.caller`), and the
+204), lists (`page`), who may call (`authenticate`, `require_admin`, `owner_of`), and the
 errors those imply (400, 401, 403, 404, 413, 422, 503). Powertools stores these responses on the
 route and only reads them for `get_openapi_schema`.
 """

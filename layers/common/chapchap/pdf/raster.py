@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-FONT = Path(__file__).resolve().parent / "pdf" / "fonts" / "OpenSans-Bold.ttf"
+FONT = Path(__file__).resolve().parent / "fonts" / "OpenSans-Bold.ttf"
 MARK_COLOUR = (190, 30, 45)  # a signal red, readable on white and on the dark sidebars
 MARK_OPACITY = 0.27  # clearly there, and the CV under it stays readable
 MARK_SPAN = 0.72  # the word spans this share of the page's diagonal
