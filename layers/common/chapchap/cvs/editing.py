@@ -5,7 +5,7 @@ read 1, update 2-3 (read, template when changed, update; +1 for a paid CV whose 
 `paid_amount`), delete 2, duplicate 2.
 
 A paid CV may move only to templates it is paid for (price at most its `paid_amount`, see
-pricing.py): a dearer one is a 402 with the difference, and nothing changes.
+chapchap/templates/pricing.py): a dearer one is a 402 with the difference, and nothing changes.
 
 Every write that makes a live CV start or stop using a template (create, duplicate, delete,
 template change) moves that template's `live_cvs` counter in the same transaction, so an
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from chapchap import clock, cursor
 from chapchap.cvs import paid_name
-from chapchap.payments import pricing
+from chapchap.templates import pricing
 from chapchap.cvs import renders
 from chapchap.cvs import uploads
 from chapchap.data import counters, table, templates

@@ -7,7 +7,9 @@
     downloads.py  a paid CV's PDF link (or a render under way)
     receipts.py   a completed payment's receipt PDF
     reconcile.py  the schedule that asks Selcom about pending payments and expires old ones
-    pricing.py    what a CV is paid up to; selcom.py (+ selcom_signing, selcom_results): the gateway
+    selcom.py     the gateway client (+ selcom_signing.py, selcom_results.py)
+
+What a CV is paid up to is chapchap/templates/pricing.py (the CV rules use it too).
 
 The one rule: a payment becomes `completed` only after Selcom's order-status says
 COMPLETED with the amount and currency we asked for, and that change, the CV becoming paid

@@ -13,7 +13,8 @@ from chapchap.data import cvs as cv_data
 from chapchap.data import payments as pay_data
 from chapchap.errors import Conflict
 from chapchap.observability import logger, metrics
-from chapchap.payments import pricing, selcom
+from chapchap.templates import pricing
+from chapchap.payments import selcom
 
 FAILED_STATUSES = {"REJECTED", "FAILED", "FAIL", "ERROR", "DECLINED"}
 CANCELLED_STATUSES = {"CANCEL", "CANCELLED", "CANCELED", "USERCANCELLED", "USERCANCELED"}

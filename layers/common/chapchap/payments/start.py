@@ -12,7 +12,8 @@ from chapchap.data import cvs as cv_data
 from chapchap.data import payments as pay_data
 from chapchap.errors import ApiError, Conflict, NotFound, Throttled, ValidationFailed
 from chapchap.observability import logger, metrics
-from chapchap.payments import pricing, selcom
+from chapchap.templates import pricing
+from chapchap.payments import selcom
 from chapchap.settings import settings
 from chapchap.templates import catalog
 
