@@ -7,7 +7,9 @@
 Fonts are parsed once per process and reused by every document (see ``_fonts``), so a
 warm two-page render takes a few tens of milliseconds. Only this package imports fpdf2.
 
-Also here: `worker` (the PDF queue's jobs: CV PDFs, thumbnails) and `raster` (pages as PNG).
+Inside: `_resume` reads a JSON Resume document, `layouts/` draws it (one module per
+layout), `_engine`, `_fonts` and `_theme` are the drawing's tools. Also here: `worker` (the
+PDF queue's jobs: CV PDFs, thumbnails) and `raster` (pages as PNG).
 This face loads the renderer (fpdf2, in the PdfLayer) on first use of one of its names, not
 on import: `from chapchap.pdf import worker` costs a function without the PdfLayer nothing.
 """

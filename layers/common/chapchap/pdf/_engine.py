@@ -6,6 +6,9 @@ block's top-left corner) in columns; :func:`paginate` splits each column into pa
 order, so nothing ever goes back to an earlier page. Text is measured with the
 per-face width cache of :mod:`._fonts` and written with ``FPDF.text``, which skips the
 costly generic line breaking of ``multi_cell``.
+
+Why one module of about 550 lines: blocks, flows, pagination and the canvas are one small
+vocabulary that every layout uses together; the fpdf2 specifics stay in this one place.
 """
 
 from __future__ import annotations

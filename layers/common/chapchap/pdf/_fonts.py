@@ -20,6 +20,10 @@ fontTools (30-60 ms per face), which makes its font objects single-use. Here:
 
 Nothing here is shared mutable state between documents except those caches, which
 only ever hold values computed from the (immutable) font files.
+
+Why one module of about 700 lines: the parse, the per-document copy and the subsetter
+read and write the same TrueType tables with the same private helpers; apart, each would
+need the others' internals.
 """
 
 from __future__ import annotations

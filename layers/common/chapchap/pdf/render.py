@@ -5,8 +5,9 @@ from __future__ import annotations
 from ._document import render_document
 from ._engine import Canvas
 from ._fonts import FONT_FAMILIES
-from ._layouts import BUILDERS, read_cv
+from ._resume import read_cv
 from ._theme import resolve
+from .layouts import BUILDERS
 
 LAYOUTS: tuple[str, ...] = ("classic", "modern", "compact")
 
