@@ -7,7 +7,8 @@
 - the data layer imports nothing from the domain: only itself and the shared kernel;
 - handlers import chapchap (with the standard library and the frameworks the edge is built on:
   Powertools' event handlers, pydantic), never boto3 or botocore directly;
-- no import cycles among chapchap's modules.
+- no import cycles among chapchap's modules;
+- outside the edge no module touches an event's request parts or a Lambda context.
 
 Every import counts, also those inside functions (made late for cold start) and under
 TYPE_CHECKING.
@@ -128,3 +129,22 @@ def test_the_rules_catch_what_they_forbid(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    from chapchap.http.apidoc import param\n    import boto3\n")
     assert {"chapchap.http.apidoc", "boto3"} <= _imports(sample)
+
+
+_EDGE_ATTRIBUTES = {"current_event", "lambda_context", "request_context", "query_string_parameters"}
+# (A schedule's or a manual invocation's event is a plain dict of options: the rollup and the
+# bootstrap take one as a value.)
+_EDGE_ARGUMENTS = {"lambda_context", "request_domain", "context", "headers_of", "resolver"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if not (n == "chapchap.http" or n.startswith("chapchap.http."))))
+def test_the_domain_reads_no_request(name):
+    # Outside the edge nothing touches an API Gateway event, a Lambda context or a resolver:
+    # the handler reads them and passes values (an Owner, a base URL, a Callback, a dict).
+    found = []
+    for node in ast.walk(ast.parse(MODULES[name].read_text())):
+        if isinstance(node, ast.Attribute) and node.attr in _EDGE_ATTRIBUTES:
+            found.append(f"line {node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.arg) and node.arg in _EDGE_ARGUMENTS:
+            found.append(f"line {node.lineno}: parameter {node.arg}")
+    assert not found, f"{name} reads the request: {found}"
