@@ -1,5 +1,5 @@
 """GET /api/admin/reports/payments: a CSV or PDF reconciliation report, as a short-lived link (admin)."""
-from chapchap.analytics import reports
+from chapchap.admin import reports
 from chapchap.http.apidoc import doc
 from chapchap.http.queries import date_param, enum_param
 from chapchap.http import api, entry, ok

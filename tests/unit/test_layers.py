@@ -19,7 +19,7 @@ LAYER_DIRS = {"CommonLayer": ROOT / "layers" / "common", "PdfLayer": ROOT / "lay
 PDF_FUNCTIONS = {
     "PdfFunction": "the CV PDFs (chapchap.pdf.worker)",
     "PaymentReceiptFunction": "the payment receipt (chapchap.payments.receipts)",
-    "AdminPaymentsReportFunction": "the payments report in PDF format (chapchap.analytics.reports)",
+    "AdminPaymentsReportFunction": "the payments report in PDF format (chapchap.admin.reports)",
     "PreviewCvFunction": "the watermarked preview pages of a CV (chapchap.cvs.previews, chapchap.pdf.raster)",
 }
 PDF_PACKAGES = {"fpdf", "fontTools", "PIL", "pypdfium2"}
@@ -96,7 +96,7 @@ def test_the_pdf_functions_do_render():
     assert "reports.payments_report" in sources["AdminPaymentsReportFunction"]
     assert "previews.preview" in sources["PreviewCvFunction"]
     for module, marker in (("payments/receipts", "from chapchap.pdf import"),
-                           ("analytics/reports", "from chapchap.pdf import"),
+                           ("admin/reports", "from chapchap.pdf import"),
                            ("pdf/worker", "from chapchap.pdf import"), ("cvs/previews", "from chapchap.pdf import raster")):
         assert marker in (ROOT / "layers" / "common" / "chapchap" / f"{module}.py").read_text()
 

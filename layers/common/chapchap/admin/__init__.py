@@ -1,1 +1,2 @@
-"""The admin dashboard's domain: users, CVs, payments, templates, settings, audit, stats."""
+"""The admin dashboard's domain: users, CVs, payments and their reports, templates, settings,
+the audit log's reader, stats."""

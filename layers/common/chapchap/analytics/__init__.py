@@ -1,1 +1,2 @@
-"""Analytics: the daily rollup and its series, the periods, the admin reports."""
+"""Analytics: the daily rollup and its series, and the business periods (days, ISO weeks,
+months) the admin views read."""
