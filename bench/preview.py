@@ -69,7 +69,7 @@ def warm(runs: int) -> list[dict]:
     content = json.loads(FIXTURE.read_text(encoding="utf-8"))
     rows = []
     with scoped_env() as setenv, moto_account(setenv):
-        from chapchap.templates import looks
+        from chapchap.pdf import looks
         from chapchap.pdf import worker as pdf_worker
         from chapchap.pdf import raster
         from chapchap.templates.catalog import seed_starter_templates

@@ -95,7 +95,7 @@ def reset_caches() -> None:
     from aws_lambda_powertools.utilities import parameters
 
     from chapchap import messages, storage
-    from chapchap.cvs import renders
+    from chapchap.pdf import queue as renders
     from chapchap.payments import selcom
     from chapchap.admin import settings as settings_store
     from chapchap.data import table

@@ -109,7 +109,7 @@ def _drive(api, invoke, selcom_sim, tokens: dict) -> None:
 
     # A template's thumbnail: queued by the admin's create, rendered by the PDF function
     # (PutObject under thumbnails/), presigned by the public list.
-    from chapchap.templates import looks
+    from chapchap.pdf import looks
     from chapchap.templates import thumbnails
     from chapchap.data import templates
     reply = api.post("/api/admin/templates", token=admin, json={

@@ -214,7 +214,7 @@ def test_a_new_template_gets_a_thumbnail_from_the_pdf_function(api, admin, queue
     reply = api.post("/api/admin/templates", json=NEW_TEMPLATE, token=admin)
     assert reply.status == 201, reply.body
     assert public(api)["modern-serengeti"]["thumbnail_url"] is None  # queued, not made yet
-    from chapchap.templates import looks
+    from chapchap.pdf import looks
     from chapchap.data import templates
     look = looks.look_hash(templates.get("modern-serengeti"))  # as stored: 12.0 is read back as 12
     [job] = thumbnail_jobs(queue_messages)

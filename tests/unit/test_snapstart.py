@@ -16,7 +16,7 @@ def _fill_every_cache(monkeypatch):
     import boto3
     from aws_lambda_powertools.utilities import parameters
     from chapchap import storage
-    from chapchap.cvs import renders
+    from chapchap.pdf import queue as renders
     from chapchap.payments import selcom
     from chapchap.admin import settings as settings_store
     from chapchap.auth import passwords
@@ -45,7 +45,7 @@ def test_after_restore_drops_clients_connections_credentials_and_timed_caches(aw
     import boto3
     from aws_lambda_powertools.utilities import parameters
     from chapchap import snapstart, storage
-    from chapchap.cvs import renders
+    from chapchap.pdf import queue as renders
     from chapchap.payments import selcom
     from chapchap.admin import settings as settings_store
     from chapchap.auth import passwords

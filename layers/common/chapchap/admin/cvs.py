@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from chapchap import audit, clock
 from chapchap.admin import query as admin_query
 from chapchap.cvs import paid_name
-from chapchap.cvs import renders
+from chapchap.pdf import queue as renders
 from chapchap.data import buckets, counters, merged, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.errors import Conflict, NotFound, ValidationFailed

@@ -1,1 +1,1 @@
-"""CVs: the owner's operations, uploads, renders, previews, restore, the paid name."""
+"""CVs: the owner's operations, uploads, previews, restore, the paid name."""

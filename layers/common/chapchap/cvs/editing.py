@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from chapchap import clock, cursor
 from chapchap.cvs import paid_name
 from chapchap.templates import pricing
-from chapchap.cvs import renders
+from chapchap.pdf import queue as renders
 from chapchap.cvs import uploads
 from chapchap.data import counters, table, templates
 from chapchap.data import cvs as cv_data

@@ -26,7 +26,7 @@ from typing import Any
 
 from chapchap import clock, storage
 from chapchap.cvs import editing as cvs
-from chapchap.templates import looks
+from chapchap.pdf import looks
 from chapchap.pdf import worker as pdf_worker
 from chapchap.data import previews as preview_data
 from chapchap.data import templates

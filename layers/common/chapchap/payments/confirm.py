@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from chapchap import clock, messages
-from chapchap.cvs import renders
+from chapchap.pdf import queue as renders
 from chapchap.data import counters, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.data import payments as pay_data

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from chapchap import clock, storage
-from chapchap.cvs import renders
+from chapchap.pdf import queue as renders
 from chapchap.data import counters, table
 from chapchap.data import cvs as cv_data
 from chapchap.errors import NotFound, PaymentRequired

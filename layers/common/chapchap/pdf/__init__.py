@@ -9,7 +9,8 @@ warm two-page render takes a few tens of milliseconds. Only this package imports
 
 Inside: `_resume` reads a JSON Resume document, `layouts/` draws it (one module per
 layout), `_engine`, `_fonts` and `_theme` are the drawing's tools. Also here: `worker` (the
-PDF queue's jobs: CV PDFs, thumbnails) and `raster` (pages as PNG).
+PDF queue's jobs: CV PDFs, thumbnails), `queue` (asking for a render), `looks` (a
+template's layout and theme, and their hash) and `raster` (pages as PNG).
 This face loads the renderer (fpdf2, in the PdfLayer) on first use of one of its names, not
 on import: `from chapchap.pdf import worker` costs a function without the PdfLayer nothing.
 """

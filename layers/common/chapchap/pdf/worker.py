@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 from chapchap import clock, storage
-from chapchap.templates import looks
+from chapchap.pdf import looks
 from chapchap.data import cvs as cv_data
 from chapchap.data import table, templates
 from chapchap.observability import logger, metrics

@@ -1,7 +1,7 @@
 """Template thumbnails: page 1 of a fixed sample CV (chapchap.templates.sample_cv) in a template's
 layout and theme, as a PNG in the bucket:
 
-    thumbnails/<template_id>/<look>.png      <look>: chapchap.templates.looks.look_hash of the template
+    thumbnails/<template_id>/<look>.png      <look>: chapchap.pdf.looks.look_hash of the template
 
 Who renders: the PDF function. Creating or restyling a template (the admin functions, the
 bootstrap's starter set) only queues a job on the PDF queue,
@@ -23,8 +23,8 @@ from __future__ import annotations
 from typing import Any
 
 from chapchap import storage
-from chapchap.templates import looks
-from chapchap.cvs import renders
+from chapchap.pdf import looks
+from chapchap.pdf import queue as renders
 from chapchap.data import templates
 from chapchap.observability import logger
 
