@@ -59,7 +59,8 @@ def test_after_restore_drops_clients_connections_credentials_and_timed_caches(aw
     assert table._client is None and storage._client is None and renders._sqs is None
     assert selcom._client is None and selcom._session is None
     assert not parameters.base.DEFAULT_PROVIDERS
-    assert settings_store._price_cache["value"] is None
+    from chapchap.templates import catalog
+    assert catalog._price_cache["value"] is None
     assert passwords._dummy_hash.cache_info().currsize == 0
     assert boto3.DEFAULT_SESSION._session._credentials is None
     assert {"random", "chapchap.data.table", "boto3 credentials", "parameters", "price cache"} <= set(reset)

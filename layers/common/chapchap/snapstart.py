@@ -63,9 +63,9 @@ def after_restore() -> list[str]:
     if parameters is not None:
         parameters.clear_caches()
         reset.append("parameters")
-    settings_store = _loaded("chapchap.admin.settings")
-    if settings_store is not None:
-        settings_store.reset_cache()
+    catalog = _loaded("chapchap.templates.catalog")
+    if catalog is not None:
+        catalog.reset_price_cache()
         reset.append("price cache")
     passwords = _loaded("chapchap.auth.passwords")
     if passwords is not None:

@@ -10,14 +10,13 @@ logged, and an audit entry holds only their masked form. Currency and the busine
 zone are shown but not editable: the time zone is a deployment parameter (changing it
 would move every stored date into other day and month buckets).
 
-The default price is read with one GetItem and kept for `PRICE_CACHE_SECONDS` per
+The default price is read (chapchap/templates/catalog.py) with one GetItem and kept for `PRICE_CACHE_SECONDS` per
 container; a price change applies to payments initiated after it (a payment stores its
 amount when it is created).
 """
 from __future__ import annotations
 
 import os
-import time
 from typing import Any
 
 from chapchap import audit, clock
@@ -25,9 +24,10 @@ from chapchap.data import table
 from chapchap.errors import ApiError, Conflict, ValidationFailed
 from chapchap.observability import logger
 from chapchap.settings import settings
+# The default price is read where prices are (the catalog); this module writes it.
+from chapchap.templates.catalog import PRICE_CACHE_SECONDS, SETTINGS_KEY, default_price  # noqa: F401
+from chapchap.templates.catalog import reset_price_cache as reset_cache
 
-SETTINGS_KEY = ("SETTINGS", "CURRENT")
-PRICE_CACHE_SECONDS = 60
 MASK = "••••"
 
 # API field -> parameter name under SECRETS_PATH (the name secretstore.get_secret reads).
@@ -41,26 +41,6 @@ SECRET_FIELDS: dict[str, str] = {
 # Not secret, shown in full, but kept next to the keys because the Selcom client reads it there.
 PLAIN_PARAMETER_FIELDS: dict[str, str] = {"selcom_vendor": "selcom-vendor"}
 PARAMETER_FIELDS = {**SECRET_FIELDS, **PLAIN_PARAMETER_FIELDS}
-
-_price_cache: dict[str, Any] = {"value": None, "at": 0.0}
-
-
-# ---------------------------------------------------------------- the default price
-def default_price() -> int:
-    """The price of a template without its own price: the stored setting, else the
-    deployment's `DEFAULT_PRICE_TZS`. One GetItem per container per minute at most."""
-    now = time.monotonic()
-    if _price_cache["value"] is not None and now - _price_cache["at"] < PRICE_CACHE_SECONDS:
-        return _price_cache["value"]
-    item = table.get(*SETTINGS_KEY) or {}
-    value = int(item["default_price"]) if item.get("default_price") is not None else settings().default_price
-    _price_cache.update(value=value, at=now)
-    return value
-
-
-def reset_cache() -> None:
-    _price_cache.update(value=None, at=0.0)
-
 
 # ---------------------------------------------------------------- masking and reading secrets
 def mask(value: str | None) -> str | None:

@@ -6,10 +6,16 @@ item, not new code.
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from chapchap.data import templates
+from chapchap.data import table, templates
 from chapchap.settings import settings
+
+# The settings item (chapchap/admin/settings.py writes it): the default price is read here.
+SETTINGS_KEY = ("SETTINGS", "CURRENT")
+PRICE_CACHE_SECONDS = 60
+_price_cache: dict[str, Any] = {"value": None, "at": 0.0}
 
 STARTER_TEMPLATES: list[dict[str, Any]] = [
     {"id": "classic-navy", "name": "Classic Navy", "layout": "classic", "price": 5000, "sort": 10,
@@ -35,13 +41,27 @@ STARTER_TEMPLATES: list[dict[str, Any]] = [
 
 
 def price_of(template: dict[str, Any]) -> dict[str, Any]:
-    """The template's own price, else the default price of the settings (see settings_store)."""
+    """The template's own price, else the default price of the settings."""
     amount = template.get("price")
     if amount is None:
-        from chapchap.admin.settings import default_price
-
         amount = default_price()
     return {"amount": int(amount), "currency": settings().currency}
+
+
+def default_price() -> int:
+    """The price of a template without its own price: the stored setting, else the
+    deployment's `DEFAULT_PRICE_TZS`. One GetItem per container per minute at most."""
+    now = time.monotonic()
+    if _price_cache["value"] is not None and now - _price_cache["at"] < PRICE_CACHE_SECONDS:
+        return _price_cache["value"]
+    item = table.get(*SETTINGS_KEY) or {}
+    value = int(item["default_price"]) if item.get("default_price") is not None else settings().default_price
+    _price_cache.update(value=value, at=now)
+    return value
+
+
+def reset_price_cache() -> None:
+    _price_cache.update(value=None, at=0.0)
 
 
 def public_template(template: dict[str, Any], *, generated_thumbnail: bool = True) -> dict[str, Any]:
