@@ -241,5 +241,6 @@ def test_call_counts_of_initiate_and_webhook(api, buyer, selcom_sim, ddb_calls):
     table.update(*pay_data.payment_key(ref), "SET last_checked_at = :old", old="2000-01-01T00:00:00.000Z")
     with ddb_calls() as calls:
         api.request("POST", "/api/payments/callback", body=body)
-    # recorded, payment read, turn taken, CV read, completion transaction, payment read, annotated
-    assert dict(calls) == {"TransactWriteItems": 2, "GetItem": 3, "UpdateItem": 2}, dict(calls)
+    # recorded, payment read, turn taken, CV read, completion transaction, payment read, annotated,
+    # then the payer's messages: the account read (email, locale) and the causes' records
+    assert dict(calls) == {"TransactWriteItems": 3, "GetItem": 4, "UpdateItem": 2}, dict(calls)
