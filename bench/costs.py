@@ -6,7 +6,7 @@ Inputs, all measured on this machine against moto (nothing here talks to AWS):
   calls, the on-demand read and write request units they cost (from item sizes, see
   tests/support/counting.py), the other AWS calls (S3, SQS, SSM) and the handler's warm
   wall time;
-- bench/out/coldstart.json (`python -m bench coldstart`), if present: the import + first
+- coldstart.json (the benchmarks' git-ignored output) (`python -m bench coldstart`), if present: the import + first
   client time of each function, billed on a cold start;
 - measured here, in a second: bcrypt at the template's cost (the benchmarks run the tests'
   cheap cost 4) and a warm PDF render (the ddb_calls figure for the PDF function includes
@@ -309,7 +309,7 @@ def render(ctx: dict[str, Any]) -> str:
         f"template's cost 12 measured here (+{ctx['bcrypt_ms']:.0f} ms over the benchmarks' cost 4); the PDF "
         "function's figure is a render with fpdf2 already imported (a warm render of the two-page sample alone "
         f"takes {ctx['pdf_ms']:.0f} ms here and makes {ctx['pdf_bytes'] // 1024} KB). A share of invocations also pays a cold start (import + first client, from "
-        "`bench/out/coldstart.json` as measured: on a loaded machine these overstate it), billed: Lambda bills "
+        "`coldstart.json` (the benchmarks' git-ignored output) as measured: on a loaded machine these overstate it), billed: Lambda bills "
         "the init phase of managed runtimes since 1 August 2025 (AWS Compute Blog, \"AWS Lambda standardizes "
         "billing for INIT Phase\"). Lambda at 512 MB has about a "
         "third of a vCPU: CPU-bound steps (bcrypt, the render) take longer there than here; durations are a "

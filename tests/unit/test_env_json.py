@@ -34,9 +34,9 @@ def test_stack_resources_are_placeholders_filled_from_the_stack_outputs(tmp_path
     assert envs["HealthFunction"]["TABLE_NAME"] == "<TableName>"
     outputs = [{"OutputKey": "TableName", "OutputValue": "cvchapchap-dev-Table-ABC"},
                {"OutputKey": "BucketName", "OutputValue": "cvchapchap-dev-bucket-xyz"},
-               {"OutputKey": "PdfQueueUrl", "OutputValue": "https://sqs.af-south-1.amazonaws.com/1/q"},
-               {"OutputKey": "NotifyQueueUrl", "OutputValue": "https://sqs.af-south-1.amazonaws.com/1/n"}]
+               {"OutputKey": "PdfQueueUrl", "OutputValue": "https://queues.example.invalid/1/q"},
+               {"OutputKey": "NotifyQueueUrl", "OutputValue": "https://queues.example.invalid/1/n"}]
     filled = env_json.fill(envs, outputs)
     assert filled["PdfFunction"]["TABLE_NAME"] == "cvchapchap-dev-Table-ABC"
-    assert filled["PdfFunction"]["PDF_QUEUE_URL"].startswith("https://sqs.af-south-1")
+    assert filled["PdfFunction"]["PDF_QUEUE_URL"].startswith("https://queues.example.invalid")
     assert not any(v.startswith("<") for variables in filled.values() for v in variables.values())
