@@ -1,7 +1,8 @@
 """Admin dashboard numbers from the live counters: a fixed handful of calls at any size.
 
     1 Query          gsi1 TEMPLATES (every template: names for the popular list)
-    1 BatchGetItem   COUNTER#TOTAL, COUNTER#DAY#<today>, COUNTER#TEMPLATE#<id> of each template
+    BatchGetItem     COUNTER#TOTAL, COUNTER#DAY#<today>, COUNTER#TEMPLATE#<id> of each template,
+                     every shard of each (counters.read): (2 + templates) x N / 100 calls
 
 "Today" is the business day (BUSINESS_TIMEZONE). `total_cvs` counts CVs ever created
 (deleted ones included, as in the daily analytics); `live_cvs` of each template is in the
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from chapchap import clock
-from chapchap.admin.templates import MAX_TEMPLATES, batch_get_chunked
+from chapchap.admin.templates import MAX_TEMPLATES
 from chapchap.data import counters, table
 from chapchap.settings import settings
 
@@ -24,7 +25,7 @@ def stats() -> dict[str, Any]:
     today = clock.business_date(moment)
     items, _ = table.query(index="gsi1", pk_name="gsi1pk", pk="TEMPLATES", limit=MAX_TEMPLATES)
     keys = [counters.total_key(), counters.day_key(today)] + [counters.template_key(t["id"]) for t in items]
-    found = batch_get_chunked(keys)
+    found = counters.read(keys)
     total = found.get(counters.total_key()) or {}
     day = found.get(counters.day_key(today)) or {}
 

@@ -3,14 +3,14 @@
 Every change and its audit entry are one transaction, conditioned on the template's
 `updated_at` as read, so the audit's before/after is exactly what changed. Reads:
 
-    list (GET /api/admin/templates)        1 Query (gsi1 TEMPLATES) + 1 BatchGetItem of their counters
-    usage (GET /api/admin/templates/stats) 1 Query + 1 BatchGetItem (the total and their counters)
+    list (GET /api/admin/templates)        1 Query (gsi1 TEMPLATES) + BatchGetItem of their counters' shards
+    usage (GET /api/admin/templates/stats) 1 Query + BatchGetItem (the total and their counters, all shards)
 
 A template is deleted only while no live CV uses it: the template's `live_cvs` counter
 (moved by every CV create, duplicate, delete and template change in the same transaction)
-is checked by a ConditionCheck in the delete's own transaction, so a CV created at the same
-moment either lands first (the delete is refused) or fails its own check that the template
-is active. Its counters stay: revenue already earned remains in the totals.
+is read, all its shards, and each shard is checked unchanged by a ConditionCheck in the
+delete's own transaction (counters.unchanged_ops), so a CV created at the same moment either
+lands first (the delete is refused) or fails its own check that the template is active. Its counters stay: revenue already earned remains in the totals.
 """
 from __future__ import annotations
 
@@ -61,17 +61,10 @@ def _all_templates(limit: int = MAX_TEMPLATES, start_key: dict | None = None) ->
     return table.query(index="gsi1", pk_name="gsi1pk", pk="TEMPLATES", limit=limit, start_key=start_key)
 
 
-def batch_get_chunked(keys: list[tuple[str, str]], *, consistent: bool = False) -> dict[tuple[str, str], dict]:
-    found: dict[tuple[str, str], dict] = {}
-    for start in range(0, len(keys), 100):
-        found.update(table.batch_get(keys[start:start + 100], consistent=consistent))
-    return found
-
-
 def list_all(*, limit: int, page: str | None) -> tuple[list[dict], str | None]:
     scope = "admin-templates"
     items, last = _all_templates(limit, cursor.decode(page, scope))
-    found = batch_get_chunked([counters.template_key(t["id"]) for t in items])
+    found = counters.read([counters.template_key(t["id"]) for t in items])
     return ([admin_view(t, found.get(counters.template_key(t["id"]))) for t in items],
             cursor.encode(last, scope))
 
@@ -85,7 +78,7 @@ def usage() -> dict[str, Any]:
     come from COUNTER#TOTAL, so templates deleted since keep their part in a row of their own."""
     items, _ = _all_templates()
     keys = [counters.total_key()] + [counters.template_key(t["id"]) for t in items]
-    found = batch_get_chunked(keys)
+    found = counters.read(keys)
     total = found.get(counters.total_key()) or {}
     totals = {k: int(total.get(k) or 0) for k in ("cvs", "paid_cvs", "revenue", "downloads")}
     rows = []
@@ -129,7 +122,7 @@ def _valid_id(template_id: str) -> bool:
 
 
 def _counter(template_id: str) -> dict[str, Any] | None:
-    return table.get(*counters.template_key(template_id), consistent=True)
+    return counters.template(template_id, consistent=True)
 
 
 def create(actor: dict[str, Any], data: TemplateCreateIn) -> dict[str, Any]:
@@ -232,23 +225,25 @@ def set_status(actor: dict[str, Any], template_id: str, is_active: bool) -> dict
 def delete(actor: dict[str, Any], template_id: str) -> None:
     if not _valid_id(template_id):
         raise NotFound("No such template.")
-    template_key, counter_key = templates.template_key(template_id), counters.template_key(template_id)
-    found = table.batch_get([template_key, counter_key], consistent=True)
+    template_key, shard_keys = templates.template_key(template_id), counters.template_shards(template_id)
+    found = table.batch_get([template_key, *shard_keys], consistent=True)
     current = found.get(template_key)
     if not current:
         raise NotFound("No such template.")
-    _refuse_if_used(found.get(counter_key))
+    _refuse_if_used(counters.merge(found.get(k) for k in shard_keys))
+    guard = counters.unchanged_ops(template_id, found)
     try:
         audit.admin_transact(actor, [
-            table.condition_op(*counter_key, counters.TEMPLATE_UNUSED_CONDITION, zero=0),
+            *guard,
             table.delete_op(*template_key, condition="updated_at = :old", old=current["updated_at"]),
             audit.entry_op(actor=actor, action="template.delete", entity="template", entity_id=template_id,
                            before=snapshot(current), after=None),
         ])
     except table.TransactionFailed as exc:
-        if exc.failed_at(0):
+        moved = any(exc.failed_at(i) for i in range(len(guard)))
+        if moved:
             _refuse_if_used(_counter(template_id))
-        if exc.failed_at(0) or exc.failed_at(1):
+        if moved or exc.failed_at(len(guard)):
             raise Conflict("The template changed while deleting it. Load it again and retry.",
                            code="CONCURRENT_UPDATE") from None
         raise

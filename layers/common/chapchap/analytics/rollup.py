@@ -17,8 +17,8 @@ and the calendar month holding the day with their *distinct* active users (the u
 ACTIVE markers of their finished days): distinct users cannot be summed from days.
 
 The series reads the daily records of its range in one Query, adds today (and yesterday
-until its rollup ran) from the live day counters (one Query of COUNTER#DAY#<date>: the day
-and each template's day), and groups days into ISO weeks (Monday first) or calendar months
+until its rollup ran) from the live day counters (one Query per counter shard of
+COUNTER#DAY#<date>: the day and each template's day, shards added up), and groups days into ISO weeks (Monday first) or calendar months
 of business time. Weekly and monthly rows take `active_users` from the period records.
 """
 from __future__ import annotations

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from chapchap.data import table
+from chapchap.data import counters, table
 
 DAILY = "ANALYTICS#DAILY"
 WEEKLY = "ANALYTICS#WEEKLY"
@@ -69,7 +69,7 @@ def project(*, pk: str, attributes: list[str], index: str | None = None,
 
 def put(record: dict[str, Any]) -> None:
     """Overwrite a record: the same inputs give the same item (idempotent)."""
-    table.client().put_item(TableName=table.table_name(), Item=table.serialize(record))
+    table.put(record)
 
 
 def records(partition: str, first: date, last: date, *, max_calls: int = 3) -> dict[str, dict[str, Any]]:
@@ -87,6 +87,6 @@ def records(partition: str, first: date, last: date, *, max_calls: int = 3) -> d
 
 
 def live_day(day: date) -> dict[str, dict[str, Any]]:
-    """The live counters of one business day: `DAY` and every `TEMPLATE#<id>` (one Query)."""
-    items, _ = table.query(pk=f"COUNTER#DAY#{day.isoformat()}", limit=200)
-    return {item["sk"]: item for item in items}
+    """The live counters of one business day: `DAY` and every `TEMPLATE#<id>`, their shards
+    added up (counters.day_items: one Query per shard)."""
+    return counters.day_items(day)

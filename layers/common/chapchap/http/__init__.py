@@ -171,7 +171,8 @@ def _on_validation_error(exc: RequestValidationError) -> Response:
 
 # DynamoDB or S3 busy after the SDK's own retries: the client may simply try again.
 _BUSY_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-               "ThrottledException", "SlowDown", "InternalServerError", "ServiceUnavailable"}
+               "ThrottledException", "SlowDown", "InternalServerError", "ServiceUnavailable",
+               "TransactionConflictException"}
 
 
 def _busy(exc: Exception) -> bool:
