@@ -33,6 +33,9 @@ class Moto:
         # Quiet: werkzeug would log every AWS call of every handler.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         lighter_transactions()
+        from local import conflicts
+
+        conflicts.from_env()  # LOCAL_DDB_CONFLICTS=20ms: transactions conflict as in DynamoDB
         from moto.server import ThreadedMotoServer
 
         self.server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections import Counter
 import os
 import re
 import threading
@@ -37,6 +38,7 @@ class Stats:
     writes: int = 0
     cancelled: int = 0  # transactions cancelled with TransactionConflict
     refused: int = 0    # plain writes refused with TransactionConflictException
+    items: Counter = field(default_factory=Counter)  # partition key -> conflicts met on it
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def snapshot(self) -> dict[str, int]:
@@ -47,6 +49,11 @@ class Stats:
     def reset(self) -> None:
         with self.lock:
             self.transactions = self.writes = self.cancelled = self.refused = 0
+            self.items.clear()
+
+    def hottest(self, n: int = 5) -> list[tuple[str, int]]:
+        with self.lock:
+            return self.items.most_common(n)
 
 
 STATS = Stats()
@@ -55,6 +62,13 @@ _lock = threading.Lock()
 _held: dict[tuple, list[tuple[int, float, bool]]] = {}  # item -> [(owner, until, is_transaction)]
 _owners = itertools.count(1)
 _inside = threading.local()  # moto's transaction writes its items through put_item & co.
+defer_wait = False
+
+
+def settle() -> None:
+    """Wait out this thread's last deferred request (see `_release`)."""
+    until, _inside.wait_until = getattr(_inside, "wait_until", 0.0), 0.0
+    time.sleep(max(0.0, until - time.monotonic()))
 
 
 def parse(value: str | None) -> float | None:
@@ -76,8 +90,8 @@ def enable(hold: float = 0.02) -> None:
 
 
 def disable() -> None:
-    global _hold
-    _hold = None
+    global _hold, defer_wait
+    _hold, defer_wait = None, False
     with _lock:
         _held.clear()
 
@@ -118,6 +132,11 @@ def _item_key(backend, table_name: str, op: dict[str, Any]) -> tuple | None:
     return (table_name, *(json.dumps(source.get(name), sort_keys=True) for name in names))
 
 
+def _pk(key: tuple) -> str:
+    value = json.loads(key[1]) if key and key[1] != "null" else {}
+    return next(iter(value.values()), "?") if isinstance(value, dict) else "?"
+
+
 def _busy(key: tuple, now: float, owner: int, transaction: bool) -> bool:
     """Held by someone else: any hold stops a transaction, a transaction's hold stops a write."""
     return any(other != owner and until > now and (transaction or held_by_transaction)
@@ -139,7 +158,12 @@ def _take(keys: list[tuple | None], transaction: bool) -> tuple[int, float, list
 
 
 def _release(keys: list[tuple | None], owner: int, started: float) -> None:
-    # The request lasts `hold`: the caller waits it out, as for a real round trip.
+    # The request lasts `hold`: the caller waits it out, as for a real round trip. With
+    # `defer_wait` (moto serialised in-process), the wait happens in `settle()` once the
+    # caller left the serialising lock; the holds expire by their time meanwhile.
+    if defer_wait:
+        _inside.wait_until = max(getattr(_inside, "wait_until", 0.0), started + (_hold or 0))
+        return
     time.sleep(max(0.0, started + (_hold or 0) - time.monotonic()))
     with _lock:
         for key in keys:
@@ -154,9 +178,14 @@ def install() -> None:
     """Wrap moto's TransactWriteItems, PutItem, UpdateItem and DeleteItem (once)."""
     from moto.dynamodb import models
 
+    from local.aws import lighter_transactions
+
     backend = models.DynamoDBBackend
     if getattr(backend, "_conflicts_installed", False):
         return
+    # Ours outermost: a transaction refused here never reaches the backup-and-restore of
+    # lighter_transactions, whose restore would otherwise put back stale items.
+    lighter_transactions()
     cancelled_error, conflict_error = _errors()
     original_transact = backend.transact_write_items
 
@@ -174,6 +203,7 @@ def install() -> None:
         with STATS.lock:
             STATS.transactions += 1
             STATS.cancelled += any(busy)
+            STATS.items.update(_pk(k) for k, b in zip(keys, busy) if b)
         if any(busy):
             raise cancelled_error([("TransactionConflict", BUSY, None) if b else (None, None, None) for b in busy])
         _inside.active = True
@@ -195,6 +225,7 @@ def install() -> None:
             with STATS.lock:
                 STATS.writes += 1
                 STATS.refused += busy[0]
+                STATS.items.update(_pk(k) for k, b in zip(keys, busy) if b)
             if busy[0]:
                 raise conflict_error()
             try:
@@ -205,6 +236,7 @@ def install() -> None:
         write.__name__ = name
         setattr(backend, name, write)
 
+    transact_write_items._lighter = True  # it wraps lighter_transactions: not to be wrapped again
     backend.transact_write_items = transact_write_items
     plain("put_item", "item_attrs")
     plain("update_item", "key")
