@@ -169,3 +169,72 @@ def test_concurrent_writers_see_no_error_and_counters_are_exact(api, monkeypatch
     assert truth["items"] == truth["total"] == truth["today"]
     assert truth["items"]["cvs_created"] == WRITERS and truth["items"]["downloads"] == 2 * WRITERS
     assert truth["items"]["paid_cvs"] == WRITERS and truth["items"]["new_users"] == WRITERS
+
+
+# ---------------------------------------------------------------- reads at constant cost
+def _reads(api, admin, ddb_calls) -> dict[str, dict]:
+    from chapchap.admin import settings as settings_store
+
+    counts = {}
+    for path in ("/api/admin/stats", "/api/admin/analytics", "/api/admin/templates", "/api/admin/templates/stats"):
+        settings_store.reset_cache()  # the default price (templates) read cold both times
+        with ddb_calls() as calls:
+            reply = api.get(path, token=admin)
+        assert reply.status == 200, reply.body
+        counts[path] = dict(calls)
+    return counts
+
+
+@pytest.mark.parametrize("shards", [1, 8])
+def test_readers_add_the_shards_up_at_constant_cost(api, catalog, monkeypatch, ddb_calls, shards):
+    """Stats, templates and the analytics' live days read every shard: a number of calls set
+    by N and the number of templates, the same after 5 or 60 counted writes."""
+    from tests.support.shop import admin_token
+
+    monkeypatch.setenv("COUNTER_SHARDS", str(shards))
+    admin = admin_token(api)
+    owner = {"x-anonymous-id": str(uuid.uuid4())}
+
+    def create(n: int) -> None:
+        for i in range(n):
+            assert api.post("/api/cvs", json={"template_id": "classic-navy" if i % 3 else "modern-ocean",
+                                              "content": {}}, headers=owner).status == 201
+
+    create(5)
+    few = _reads(api, admin, ddb_calls)
+    create(55)
+    many = _reads(api, admin, ddb_calls)
+    assert few == many
+    templates = len(catalog)
+    guard = 1  # the admin's session and account: one BatchGetItem
+    stats_keys = (2 + templates) * shards
+    assert many["/api/admin/stats"] == {"BatchGetItem": guard + -(-stats_keys // 100), "Query": 1}
+    assert many["/api/admin/templates/stats"]["BatchGetItem"] == guard + -(-(1 + templates) * shards // 100)
+    # Today's and yesterday's live counters: one Query per shard each, beside the records' Query.
+    assert many["/api/admin/analytics"]["Query"] == 1 + 2 * shards
+    # The shards really hold the writes (more than one used), and they add up.
+    used = [k for k in counters.shard_keys(counters.total_key()) if table.get(*k)]
+    assert len(used) == 1 if shards == 1 else len(used) > 1
+    assert counters.total()["cvs"] == 60 and counters.template("modern-ocean")["live_cvs"] == 2 + 19
+
+
+def test_template_delete_sees_a_cv_created_after_its_read(api, catalog, monkeypatch):
+    """`live_cvs` is a sum over shards: the delete checks each shard unchanged, so a CV that
+    lands between its read and its transaction makes it fail and read again (refused)."""
+    from tests.support.shop import admin_token
+
+    admin = admin_token(api)
+    owner = {"x-anonymous-id": str(uuid.uuid4())}
+    made = api.post("/api/cvs", json={"template_id": "modern-ocean", "content": {}}, headers=owner).data["cv"]
+    assert api.delete(f"/api/cvs/{made['id']}", headers=owner).status == 204  # live_cvs back to 0
+    real = counters.unchanged_ops
+
+    def a_cv_lands_meanwhile(template_id, found):
+        ops = real(template_id, found)
+        assert api.post("/api/cvs", json={"template_id": template_id, "content": {}}, headers=owner).status == 201
+        return ops
+
+    monkeypatch.setattr(counters, "unchanged_ops", a_cv_lands_meanwhile)
+    refused = api.delete("/api/admin/templates/modern-ocean", token=admin)
+    assert refused.status == 409 and refused.error["code"] == "TEMPLATE_IN_USE", refused.body
+    assert counters.template("modern-ocean", consistent=True)["live_cvs"] == 1
