@@ -1,6 +1,8 @@
 """Load: concurrent visitor journeys plus admin reads against a local stack, for a fixed time.
 
     python -m bench.load [--users 3] [--seconds 20] [--url URL]
+    python -m bench.load --conflicts 20ms --shards 1 --no-retry --users 50   (one write-scale run)
+    python -m bench.load --scale [--seconds 30]     (before/after at 50 and 200 visitors -> scale.json)
 
 Without --url it starts its own local stack (fresh state, Selcom simulator, bcrypt cost 10)
 and stops it afterwards. Each virtual visitor loops over the whole journey: create a CV
@@ -11,6 +13,15 @@ stats, payments and analytics meanwhile. Requests are bounded by the time limit 
 
 Prints throughput, p50/p95/p99 per endpoint and errors, then checks that the admin stats
 moved by exactly what the journeys paid, to the shilling.
+
+Write scale (docs/scale.md): `--conflicts 20ms` starts the stack with the DynamoDB conflict
+emulator on (LOCAL_DDB_CONFLICTS: transactions that overlap on an item are cancelled as
+DynamoDB does), `--shards N` sets COUNTER_SHARDS and `--no-retry` turns the data layer's
+conflict retries off (DDB_CONFLICT_ATTEMPTS=1): `--shards 1 --no-retry` is the code before
+sharding. At the end the run reads the table through the stack's emulator and compares the
+live counters (total and today's, shards added up) with what the items say (the rollup's own
+count of the day's users, CVs, completions and downloads). `--scale` runs before and after
+at 50 and 200 visitors and writes bench/out/scale.json for the report.
 """
 from __future__ import annotations
 
@@ -123,10 +134,11 @@ def stats(base: str, token: str) -> dict:
     return r.json()["data"]
 
 
-def start_stack(port: int, state: Path) -> subprocess.Popen:
+def start_stack(port: int, state: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SELCOM_"))},
            "BCRYPT_ROUNDS": "10", "LOCAL_SCHEDULES": "off", "LOCAL_SELCOM_DELAY": "0.5",
-           "ADMIN_EMAIL": "load-admin@example.com", "ADMIN_PASSWORD": "Load-Admin-Password-1", "POWERTOOLS_LOG_LEVEL": "WARNING"}
+           "ADMIN_EMAIL": "load-admin@example.com", "ADMIN_PASSWORD": "Load-Admin-Password-1", "POWERTOOLS_LOG_LEVEL": "WARNING",
+           **(extra_env or {})}
     process = subprocess.Popen([sys.executable, "-m", "local", "--port", str(port), "--state-dir", str(state)],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(240):
@@ -140,19 +152,44 @@ def start_stack(port: int, state: Path) -> subprocess.Popen:
     raise SystemExit("the local stack did not start")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--users", type=int, default=3, help="concurrent visitors (default 3)")
-    parser.add_argument("--seconds", type=int, default=20, help="how long new journeys start (default 20)")
-    parser.add_argument("--max-journeys", type=int, default=2000, help="upper bound of journeys in all")
-    parser.add_argument("--url", help="an already running stack (admin from --admin-email/--admin-password)")
-    parser.add_argument("--admin-email", default="load-admin@example.com")
-    parser.add_argument("--admin-password", default="Load-Admin-Password-1")
-    args = parser.parse_args(argv)
+COUNTED = {"users": "new_users", "cvs": "cvs_created", "paid_cvs": "paid_cvs", "revenue": "revenue",
+           "downloads": "downloads"}
 
+
+def counters_against_items(base: str, shards: int | None) -> dict:
+    """The live counters (shards added up) and what the day's items say, read through the
+    stack's emulator from this process (as `python -m local.seed` does)."""
+    from local.seed import connect, stack_info
+
+    info = stack_info(base)
+    connect(info)
+    if shards:
+        os.environ["COUNTER_SHARDS"] = str(shards)
+    from chapchap import clock
+    from chapchap.analytics.rollup import compute_day
+    from chapchap.data import counters, table
+    from chapchap.settings import settings
+
+    settings.cache_clear()
+    table.reset_client()
+    today = clock.business_date()
+    items = compute_day(today)
+    total, day = counters.total(consistent=True), counters.day(today, consistent=True)
+    truth = {k: int(items[v]) for k, v in COUNTED.items()}
+    truth["users"] -= 1  # the stack's bootstrap admin: an account, counted by no one (as in AWS)
+    found = {"items": truth, "total": {k: int(total.get(k) or 0) for k in COUNTED},
+             "today": {k: int(day.get(k) or 0) for k in COUNTED}, "conflicts": info.get("ddb_conflicts")}
+    found["exact"] = found["items"] == found["total"] == found["today"]
+    return found
+
+
+def run(users: int, seconds: int, *, max_journeys: int = 2000, url: str | None = None,
+        admin_email: str = "load-admin@example.com", admin_password: str = "Load-Admin-Password-1",
+        conflicts: str | None = None, shards: int | None = None, retry: bool = True,
+        check_items: bool = False) -> dict:
     process, tmp = None, None
-    if args.url:
-        base = args.url.rstrip("/")
+    if url:
+        base = url.rstrip("/")
         if not re.match(r"^https?://(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$", base):
             raise SystemExit("load is only driven against loopback addresses")
     else:
@@ -161,13 +198,20 @@ def main(argv: list[str] | None = None) -> int:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         tmp = tempfile.TemporaryDirectory()
-        process = start_stack(port, Path(tmp.name) / "state")
+        extra = {}
+        if conflicts:
+            extra["LOCAL_DDB_CONFLICTS"] = conflicts
+        if shards:
+            extra["COUNTER_SHARDS"] = str(shards)
+        if not retry:
+            extra["DDB_CONFLICT_ATTEMPTS"] = "1"
+        process = start_stack(port, Path(tmp.name) / "state", extra)
         base = f"http://127.0.0.1:{port}"
     try:
-        token = admin_token(base, args.admin_email, args.admin_password)
+        token = admin_token(base, admin_email, admin_password)
         before = stats(base, token)
         rec, paid, counter = Recorder(), [], {"started": 0, "failed": 0}
-        deadline = time.monotonic() + args.seconds
+        deadline = time.monotonic() + seconds
         stop = threading.Event()
         admin = threading.Thread(target=admin_reads, args=(base, rec, token, stop), daemon=True)
         admin.start()
@@ -175,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         def visitor(worker: int) -> None:
             while time.monotonic() < deadline:
                 with rec.lock:
-                    if counter["started"] >= args.max_journeys:
+                    if counter["started"] >= max_journeys:
                         return
                     counter["started"] += 1
                     n = counter["started"]
@@ -186,13 +230,14 @@ def main(argv: list[str] | None = None) -> int:
                         counter["failed"] += 1
 
         started = time.perf_counter()
-        workers = [threading.Thread(target=visitor, args=(i,)) for i in range(args.users)]
+        workers = [threading.Thread(target=visitor, args=(i,)) for i in range(users)]
         [w.start() for w in workers]
         [w.join() for w in workers]
         elapsed = time.perf_counter() - started
         stop.set()
         admin.join(5)
         after = stats(base, token)
+        against_items = counters_against_items(base, shards) if (check_items or conflicts) and not url else None
     finally:
         if process:
             process.terminate()
@@ -200,32 +245,84 @@ def main(argv: list[str] | None = None) -> int:
         if tmp:
             tmp.cleanup()
 
-    total_requests = sum(len(v) for v in rec.latencies.values())
-    print(f"load: {args.users} concurrent visitors + 1 admin for {args.seconds} s against {base if args.url else 'a fresh local stack'}")
-    print(f"journeys: {counter['started']} started, {len(paid)} paid, {counter['failed']} failed; "
-          f"{total_requests} requests in {elapsed:.1f} s = {total_requests / elapsed:.1f} req/s")
-    print(f"{'endpoint':<44} {'n':>6} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
-    for label in sorted(rec.latencies):
-        values = rec.latencies[label]
-        print(f"{label:<44} {len(values):>6} {rec.errors.get(label, 0):>4} {statistics.median(values):>8.1f} "
-              f"{percentile(values, 95):>8.1f} {percentile(values, 99):>8.1f}")
     revenue_delta = after["total_revenue"] - before["total_revenue"]
     paid_delta = after["paid_cvs"] - before["paid_cvs"]
-    exact = revenue_delta == sum(paid) and paid_delta == len(paid)
-    print(f"money: journeys paid {sum(paid):,} TZS for {len(paid)} CVs; admin stats moved by {revenue_delta:,} TZS "
-          f"and {paid_delta} paid CVs: {'EXACT' if exact else 'MISMATCH'}")
-    out = ROOT / "bench" / "out"
-    out.mkdir(exist_ok=True)
     from bench._meta import stamp
 
-    (out / "load.json").write_text(json.dumps({
-        **stamp(), "users": args.users, "seconds": args.seconds, "journeys": counter, "paid": len(paid),
-        "revenue": sum(paid), "errors": sum(rec.errors.values()), "requests": total_requests, "elapsed": elapsed,
-        "exact": exact,
+    return {
+        **stamp(), "users": users, "seconds": seconds, "journeys": counter, "paid": len(paid),
+        "revenue": sum(paid), "revenue_delta": revenue_delta, "paid_delta": paid_delta,
+        "errors": sum(rec.errors.values()), "requests": sum(len(v) for v in rec.latencies.values()),
+        "elapsed": elapsed, "exact": revenue_delta == sum(paid) and paid_delta == len(paid),
+        "conflicts": conflicts, "shards": shards, "retry": retry, "counters": against_items,
+        "load_average": os.getloadavg()[0],
         "endpoints": {k: {"n": len(v), "errors": rec.errors.get(k, 0), "p50": statistics.median(v),
-                          "p95": percentile(v, 95), "p99": percentile(v, 99)} for k, v in rec.latencies.items()}},
-        indent=2))
-    return 0 if exact and not sum(rec.errors.values()) else 1
+                          "p95": percentile(v, 95), "p99": percentile(v, 99)} for k, v in rec.latencies.items()}}
+
+
+def show(result: dict, where: str) -> None:
+    print(f"load: {result['users']} concurrent visitors + 1 admin for {result['seconds']} s against {where}"
+          + (f"; conflicts {result['conflicts']}, shards {result['shards'] or 'default'}, "
+             f"retries {'on' if result['retry'] else 'off'}" if result.get("conflicts") else ""))
+    j, elapsed = result["journeys"], result["elapsed"]
+    print(f"journeys: {j['started']} started, {result['paid']} paid, {j['failed']} failed; "
+          f"{result['requests']} requests in {elapsed:.1f} s = {result['requests'] / elapsed:.1f} req/s")
+    print(f"{'endpoint':<44} {'n':>6} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for label, e in sorted(result["endpoints"].items()):
+        print(f"{label:<44} {e['n']:>6} {e['errors']:>4} {e['p50']:>8.1f} {e['p95']:>8.1f} {e['p99']:>8.1f}")
+    print(f"money: journeys paid {result['revenue']:,} TZS for {result['paid']} CVs; admin stats moved by "
+          f"{result['revenue_delta']:,} TZS and {result['paid_delta']} paid CVs: {'EXACT' if result['exact'] else 'MISMATCH'}")
+    c = result.get("counters")
+    if c:
+        print(f"counters vs items: items {c['items']}; total {c['total']}; today {c['today']}: "
+              f"{'EXACT' if c['exact'] else 'MISMATCH'}")
+        if c.get("conflicts"):
+            print(f"emulator: {c['conflicts']}")
+
+
+SCALE_RUNS = [("before", {"shards": 1, "retry": False}), ("after", {"shards": None, "retry": True})]
+
+
+def scale(seconds: int, users: list[int], hold: str) -> dict:
+    """Before (one counter item, no retry) and after (shards + retries), emulator on."""
+    runs = []
+    for n in users:
+        for label, variant in SCALE_RUNS:
+            result = run(n, seconds, conflicts=hold, **variant)
+            show(result, f"a fresh local stack ({label})")
+            runs.append({"label": label, **result})
+    from bench._meta import stamp
+
+    return {**stamp(), "hold": hold, "seconds": seconds, "runs": runs}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=3, help="concurrent visitors (default 3)")
+    parser.add_argument("--seconds", type=int, default=20, help="how long new journeys start (default 20)")
+    parser.add_argument("--max-journeys", type=int, default=2000, help="upper bound of journeys in all")
+    parser.add_argument("--url", help="an already running stack (admin from --admin-email/--admin-password)")
+    parser.add_argument("--admin-email", default="load-admin@example.com")
+    parser.add_argument("--admin-password", default="Load-Admin-Password-1")
+    parser.add_argument("--conflicts", help="the conflict emulator's hold, e.g. 20ms (default: off)")
+    parser.add_argument("--shards", type=int, help="COUNTER_SHARDS of the stack (default: the template's)")
+    parser.add_argument("--no-retry", action="store_true", help="no retry of conflicts (the code before)")
+    parser.add_argument("--scale", action="store_true", help="before/after at --scale-users, emulator on")
+    parser.add_argument("--scale-users", default="50,200", help="visitor counts of --scale (default 50,200)")
+    args = parser.parse_args(argv)
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    if args.scale:
+        data = scale(args.seconds, [int(n) for n in args.scale_users.split(",")], args.conflicts or "20ms")
+        (out / "scale.json").write_text(json.dumps(data, indent=2))
+        after = [r for r in data["runs"] if r["label"] == "after"]
+        return 0 if all(not r["errors"] and r["counters"]["exact"] for r in after) else 1
+    result = run(args.users, args.seconds, max_journeys=args.max_journeys, url=args.url,
+                 admin_email=args.admin_email, admin_password=args.admin_password, conflicts=args.conflicts,
+                 shards=args.shards, retry=not args.no_retry)
+    show(result, args.url or "a fresh local stack")
+    (out / "load.json").write_text(json.dumps(result, indent=2))
+    return 0 if result["exact"] and not result["errors"] and (result["counters"] or {}).get("exact", True) else 1
 
 
 if __name__ == "__main__":

@@ -100,6 +100,10 @@ def enabled() -> bool:
     return _hold is not None
 
 
+def hold() -> float | None:
+    return _hold
+
+
 def from_env() -> float | None:
     """Switch on from LOCAL_DDB_CONFLICTS; returns the hold in seconds (None: off)."""
     hold = parse(os.environ.get("LOCAL_DDB_CONFLICTS"))

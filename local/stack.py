@@ -197,6 +197,7 @@ class Stack:
             "consumers": [f"{c.queue.logical_id} -> {c.function_id}" for c in self.consumers],
             "schedules": [j.describe() for j in self.scheduler.jobs] if self.scheduler else [],
             "services": [{"name": s.name, "url": s.url} for s in self.services],
+            "ddb_conflicts": _conflicts(),
         }
 
     def banner(self) -> str:
@@ -263,3 +264,12 @@ class Stack:
         pid_file = self.state_dir / "stack.pid"
         if pid_file.exists() and pid_file.read_text().strip() == str(os.getpid()):
             pid_file.unlink()
+
+
+def _conflicts() -> dict | None:
+    """The conflict emulator's figures (LOCAL_DDB_CONFLICTS), None when it is off."""
+    from local import conflicts
+
+    if not conflicts.enabled():
+        return None
+    return {**conflicts.STATS.snapshot(), "hold_seconds": conflicts.hold(), "hottest": conflicts.STATS.hottest(8)}

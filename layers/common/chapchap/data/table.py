@@ -6,6 +6,7 @@ Every read is a GetItem, BatchGetItem or Query on a designed key; nothing here S
 """
 from __future__ import annotations
 
+import os
 import random
 import time
 from decimal import Decimal
@@ -218,7 +219,7 @@ class TransactionFailed(Exception):
 # pause (full jitter: writers that collided do not collide again in step), growing up to a
 # cap. Bounded: ~0.8 s in all at worst, then the conflict reaches the edge as 503
 # SERVICE_BUSY. A failed condition is an answer about the data, never retried here.
-CONFLICT_ATTEMPTS = 6
+CONFLICT_ATTEMPTS = int(os.environ.get("DDB_CONFLICT_ATTEMPTS") or 6)  # 1: no retry (the benchmark's "before")
 CONFLICT_BASE_SECONDS = 0.025
 CONFLICT_CAP_SECONDS = 0.4
 _T = TypeVar("_T")
