@@ -52,21 +52,28 @@ class Recorder:
         self.lock = threading.Lock()
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
+        self.kinds: dict[str, int] = defaultdict(int)  # "503 SERVICE_BUSY", "timeout", ...
 
     def call(self, session: requests.Session, method: str, url: str, label_base: str, **kwargs) -> requests.Response:
         label = f"{method} {ROUTE_IDS.sub('/{id}', url.replace(label_base, ''))}"
         started = time.perf_counter()
         try:
             response = session.request(method, url, timeout=30, **kwargs)
-        except requests.RequestException:
+        except requests.RequestException as exc:
             with self.lock:
                 self.errors[label] += 1
+                self.kinds["timeout" if isinstance(exc, requests.Timeout) else type(exc).__name__] += 1
             raise
         elapsed = (time.perf_counter() - started) * 1000
         with self.lock:
             self.latencies[label].append(elapsed)
             if response.status_code >= 500:
                 self.errors[label] += 1
+                try:
+                    code = response.json()["error"]["code"]
+                except (ValueError, KeyError, TypeError):
+                    code = ""
+                self.kinds[f"{response.status_code} {code}".strip()] += 1
         return response
 
 
@@ -161,7 +168,15 @@ def counters_against_items(base: str, shards: int | None) -> dict:
     stack's emulator from this process (as `python -m local.seed` does)."""
     from local.seed import connect, stack_info
 
-    info = stack_info(base)
+    saved = dict(os.environ)  # the next stack this process starts must not inherit what connect sets
+    try:
+        return _counters_against_items(stack_info(base), shards, connect)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _counters_against_items(info: dict, shards: int | None, connect) -> dict:
     connect(info)
     if shards:
         os.environ["COUNTER_SHARDS"] = str(shards)
@@ -186,7 +201,11 @@ def counters_against_items(base: str, shards: int | None) -> dict:
 def run(users: int, seconds: int, *, max_journeys: int = 2000, url: str | None = None,
         admin_email: str = "load-admin@example.com", admin_password: str = "Load-Admin-Password-1",
         conflicts: str | None = None, shards: int | None = None, retry: bool = True,
-        check_items: bool = False) -> dict:
+        check_items: bool = False, bcrypt_rounds: int | None = None) -> dict:
+    if not shards and not url:
+        from local.template import load_template
+
+        shards = int(load_template().parameters.get("CounterShards") or 1)  # the stack's: the template's
     process, tmp = None, None
     if url:
         base = url.rstrip("/")
@@ -205,6 +224,8 @@ def run(users: int, seconds: int, *, max_journeys: int = 2000, url: str | None =
             extra["COUNTER_SHARDS"] = str(shards)
         if not retry:
             extra["DDB_CONFLICT_ATTEMPTS"] = "1"
+        if bcrypt_rounds:
+            extra["BCRYPT_ROUNDS"] = str(bcrypt_rounds)
         process = start_stack(port, Path(tmp.name) / "state", extra)
         base = f"http://127.0.0.1:{port}"
     try:
@@ -241,7 +262,11 @@ def run(users: int, seconds: int, *, max_journeys: int = 2000, url: str | None =
     finally:
         if process:
             process.terminate()
-            process.wait(30)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:  # still busy with the last requests
+                process.kill()
+                process.wait(30)
         if tmp:
             tmp.cleanup()
 
@@ -252,7 +277,7 @@ def run(users: int, seconds: int, *, max_journeys: int = 2000, url: str | None =
     return {
         **stamp(), "users": users, "seconds": seconds, "journeys": counter, "paid": len(paid),
         "revenue": sum(paid), "revenue_delta": revenue_delta, "paid_delta": paid_delta,
-        "errors": sum(rec.errors.values()), "requests": sum(len(v) for v in rec.latencies.values()),
+        "errors": sum(rec.errors.values()), "error_kinds": dict(rec.kinds), "requests": sum(len(v) for v in rec.latencies.values()),
         "elapsed": elapsed, "exact": revenue_delta == sum(paid) and paid_delta == len(paid),
         "conflicts": conflicts, "shards": shards, "retry": retry, "counters": against_items,
         "load_average": os.getloadavg()[0],
@@ -270,6 +295,8 @@ def show(result: dict, where: str) -> None:
     print(f"{'endpoint':<44} {'n':>6} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for label, e in sorted(result["endpoints"].items()):
         print(f"{label:<44} {e['n']:>6} {e['errors']:>4} {e['p50']:>8.1f} {e['p95']:>8.1f} {e['p99']:>8.1f}")
+    if result.get("error_kinds"):
+        print(f"errors: {result['error_kinds']}")
     print(f"money: journeys paid {result['revenue']:,} TZS for {result['paid']} CVs; admin stats moved by "
           f"{result['revenue_delta']:,} TZS and {result['paid_delta']} paid CVs: {'EXACT' if result['exact'] else 'MISMATCH'}")
     c = result.get("counters")
@@ -280,20 +307,28 @@ def show(result: dict, where: str) -> None:
             print(f"emulator: {c['conflicts']}")
 
 
-SCALE_RUNS = [("before", {"shards": 1, "retry": False}), ("after", {"shards": None, "retry": True})]
+SCALE_RUNS = [("before", {"shards": 1, "retry": False}), ("retries only", {"shards": 1, "retry": True}),
+              ("after", {"shards": None, "retry": True})]
 
 
-def scale(seconds: int, users: list[int], hold: str) -> dict:
-    """Before (one counter item, no retry) and after (shards + retries), emulator on."""
-    runs = []
-    for n in users:
-        for label, variant in SCALE_RUNS:
-            result = run(n, seconds, conflicts=hold, **variant)
-            show(result, f"a fresh local stack ({label})")
-            runs.append({"label": label, **result})
+def scale(seconds: int, users: list[int], hold: str, path: Path) -> dict:
+    """Before (one counter item, no retry), retries alone, and after (shards + retries), emulator
+    on. Each run replaces the one of the same label and visitors in `path`, written at once."""
     from bench._meta import stamp
 
-    return {**stamp(), "hold": hold, "seconds": seconds, "runs": runs}
+    data = json.loads(path.read_text()) if path.is_file() else {"runs": []}
+    for n in users:
+        for label, variant in SCALE_RUNS:
+            # bcrypt at its minimum cost: on 2 cores the hashing of sign-ups would otherwise take
+            # most of the CPU, and the write rate (what makes transactions meet) would drop.
+            result = run(n, seconds, conflicts=hold, bcrypt_rounds=4, **variant)
+            show(result, f"a fresh local stack ({label})")
+            runs = [r for r in data["runs"] if (r["label"], r["users"]) != (label, n)] + [{"label": label, **result}]
+            order = {name: i for i, (name, _) in enumerate(SCALE_RUNS)}
+            runs.sort(key=lambda r: (r["users"], order.get(r["label"], 99)))
+            data = {**stamp(), "hold": hold, "seconds": seconds, "runs": runs}
+            path.write_text(json.dumps(data, indent=2))
+    return data
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,8 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     if args.scale:
-        data = scale(args.seconds, [int(n) for n in args.scale_users.split(",")], args.conflicts or "20ms")
-        (out / "scale.json").write_text(json.dumps(data, indent=2))
+        data = scale(args.seconds, [int(n) for n in args.scale_users.split(",")], args.conflicts or "20ms",
+                     out / "scale.json")
         after = [r for r in data["runs"] if r["label"] == "after"]
         return 0 if all(not r["errors"] and r["counters"]["exact"] for r in after) else 1
     result = run(args.users, args.seconds, max_journeys=args.max_journeys, url=args.url,

@@ -266,6 +266,7 @@ def scale(data: dict[str, Any]) -> str:
         emulator = c.get("conflicts") or {}
         rows.append([r["label"], r["users"], r["shards"] or "default", "on" if r["retry"] else "off", j["started"],
                      r["paid"], r["requests"], f"{r['requests'] / r['elapsed']:.1f}", r["errors"],
+                     ", ".join(f"{k}: {v}" for k, v in sorted((r.get("error_kinds") or {}).items())) or "-",
                      emulator.get("transactions", 0), emulator.get("cancelled", 0), emulator.get("refused", 0),
                      "yes" if c.get("exact") else "NO"])
     labels = sorted({k for r in runs for k in r["endpoints"] if not k.startswith("GET /api/admin")})
@@ -281,12 +282,12 @@ def scale(data: dict[str, Any]) -> str:
         "DDB_CONFLICT_ATTEMPTS=1); *after*: the template's shards and the data layer's retries. Errors are "
         "user-visible (5xx or no answer). Counters exact: the live counters (total and today's, shards added "
         "up) equal what the table's items say (the rollup's count of the day's users, CVs, completions and "
-        f"downloads). {ran_at(data)} The stack is one Python process on 2 shared cores: throughput is bound "
+        f"downloads). Sign-ups hash with bcrypt cost 4 here, so the CPU goes to writes. {ran_at(data)} The stack is one Python process on 2 shared cores: throughput is bound "
         "by CPU (bcrypt on register, PDF rendering, moto), so more visitors mostly wait longer; the request "
         "rate, not the visitor count, sets how often transactions meet.",
         "",
-        table(["run", "visitors", "shards", "retries", "journeys", "paid", "requests", "req/s", "errors",
-               "transactions", "cancelled", "refused", "counters exact"], rows, {1, 4, 5, 6, 7, 8, 9, 10, 11}),
+        table(["run", "visitors", "shards", "retries", "journeys", "paid", "requests", "req/s", "errors", "which",
+               "transactions", "cancelled", "refused", "counters exact"], rows, {1, 4, 5, 6, 7, 8, 10, 11, 12}),
         "",
         table(head, latency, set(range(1, len(head)))),
     ])

@@ -61,6 +61,7 @@ _hold: float | None = None
 _lock = threading.Lock()
 _held: dict[tuple, list[tuple[int, float, bool]]] = {}  # item -> [(owner, until, is_transaction)]
 _owners = itertools.count(1)
+_applying: set[int] = set()  # owners whose write moto is applying now
 _inside = threading.local()  # moto's transaction writes its items through put_item & co.
 defer_wait = False
 
@@ -94,6 +95,7 @@ def disable() -> None:
     _hold, defer_wait = None, False
     with _lock:
         _held.clear()
+        _applying.clear()
 
 
 def enabled() -> bool:
@@ -142,8 +144,10 @@ def _pk(key: tuple) -> str:
 
 
 def _busy(key: tuple, now: float, owner: int, transaction: bool) -> bool:
-    """Held by someone else: any hold stops a transaction, a transaction's hold stops a write."""
-    return any(other != owner and until > now and (transaction or held_by_transaction)
+    """Held by someone else: any hold stops a transaction, a transaction's hold stops a write.
+    A hold lasts `hold` seconds, and as long as moto is still applying its write: on a busy
+    machine that takes longer, and moto's items are not isolated from another write meanwhile."""
+    return any(other != owner and (until > now or other in _applying) and (transaction or held_by_transaction)
                for other, until, held_by_transaction in _held.get(key, ()))
 
 
@@ -151,10 +155,11 @@ def _take(keys: list[tuple | None], transaction: bool) -> tuple[int, float, list
     """Check the items and hold the free ones at once (one lock: no gap between the two)."""
     owner, now = next(_owners), time.monotonic()
     with _lock:
-        for key in [k for k in _held if all(until <= now for _, until, _ in _held[k])]:
+        for key in [k for k in _held if all(until <= now and o not in _applying for o, until, _ in _held[k])]:
             del _held[key]
         busy = [key is not None and _busy(key, now, owner, transaction) for key in keys]
         if not any(busy):
+            _applying.add(owner)
             for key in keys:
                 if key is not None:
                     _held.setdefault(key, []).append((owner, now + (_hold or 0), transaction))
@@ -162,6 +167,8 @@ def _take(keys: list[tuple | None], transaction: bool) -> tuple[int, float, list
 
 
 def _release(keys: list[tuple | None], owner: int, started: float) -> None:
+    with _lock:
+        _applying.discard(owner)
     # The request lasts `hold`: the caller waits it out, as for a real round trip. With
     # `defer_wait` (moto serialised in-process), the wait happens in `settle()` once the
     # caller left the serialising lock; the holds expire by their time meanwhile.

@@ -238,3 +238,72 @@ def test_template_delete_sees_a_cv_created_after_its_read(api, catalog, monkeypa
     refused = api.delete("/api/admin/templates/modern-ocean", token=admin)
     assert refused.status == 409 and refused.error["code"] == "TEMPLATE_IN_USE", refused.body
     assert counters.template("modern-ocean", consistent=True)["live_cvs"] == 1
+
+
+# ---------------------------------------------------------------- the retry policy
+class _FakeClient:
+    """Answers TransactWriteItems / UpdateItem with the given errors, then success."""
+
+    def __init__(self, errors: list[dict]):
+        self.errors, self.calls = list(errors), []
+
+    def _answer(self, name: str, kwargs: dict):
+        self.calls.append(kwargs)
+        if self.errors:
+            raise ClientError(self.errors.pop(0), name)
+        return {}
+
+    def transact_write_items(self, **kwargs):
+        return self._answer("TransactWriteItems", kwargs)
+
+    def update_item(self, **kwargs):
+        return self._answer("UpdateItem", kwargs)
+
+
+def _cancelled(*codes: str) -> dict:
+    return {"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+            "CancellationReasons": [{"Code": c} for c in codes]}
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    pauses: list[float] = []
+    monkeypatch.setattr(table.time, "sleep", pauses.append)
+
+    def install(errors: list[dict]) -> _FakeClient:
+        client = _FakeClient(errors)
+        monkeypatch.setattr(table, "client", lambda: client)
+        client.pauses = pauses
+        return client
+    return install
+
+
+def test_conflicts_are_retried_with_the_same_token(fake):
+    client = fake([_cancelled("None", "TransactionConflict")] * 3)
+    table.transact([{"ConditionCheck": {}}], token="tok-1")
+    assert len(client.calls) == 4 and {c["ClientRequestToken"] for c in client.calls} == {"tok-1"}
+    assert all(0 <= p <= table.CONFLICT_CAP_SECONDS for p in client.pauses) and len(client.pauses) == 3
+
+
+def test_retries_are_bounded(fake):
+    client = fake([_cancelled("TransactionConflict")] * 50)
+    with pytest.raises(table.TransactionFailed) as failed:
+        table.transact([{"ConditionCheck": {}}])
+    assert failed.value.conflict and len(client.calls) == table.CONFLICT_ATTEMPTS
+
+
+def test_a_failed_condition_is_never_retried(fake):
+    client = fake([_cancelled("ConditionalCheckFailed", "TransactionConflict")])
+    with pytest.raises(table.TransactionFailed) as failed:
+        table.transact([{"ConditionCheck": {}}, {"ConditionCheck": {}}])
+    assert failed.value.failed_at(0) and len(client.calls) == 1
+    client = fake([{"Error": {"Code": "ConditionalCheckFailedException", "Message": "no"}}])
+    with pytest.raises(table.ConditionFailed):
+        table.update("P", "S", "SET a = :a", condition="attribute_exists(pk)", a=1)
+    assert len(client.calls) == 1
+
+
+def test_a_plain_write_meeting_a_transaction_is_retried(fake):
+    client = fake([{"Error": {"Code": "TransactionConflictException", "Message": "busy"}}] * 2)
+    table.update("P", "S", "SET a = :a", a=1)
+    assert len(client.calls) == 3
