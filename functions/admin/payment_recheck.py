@@ -9,8 +9,7 @@ app = api(validation=False, auth="admin")  # no body model on this route
 
 @app.post("/api/admin/payments/<reference>/recheck", responses=doc("AdminPaymentData", errors={
     409: "CONCURRENT_UPDATE: the CV changed while completing; try again",
-    502: "GATEWAY_ERROR: Selcom answered with an error; nothing changed",
-    503: "SERVICE_UNAVAILABLE: Selcom could not be reached; nothing changed"}))
+    502: "GATEWAY_ERROR: Selcom could not be asked or answered with an error; nothing changed"}))
 def recheck(reference: str):
     admin = current_user(app)
     return ok({"payment": desk.recheck(admin, reference)})
