@@ -330,3 +330,28 @@ def test_calls_per_request_do_not_grow_with_the_table(api, admin, buyer, selcom_
     print("\nDynamoDB calls per desk request (same with 1 and 301 payments of the payer):")
     for request, calls in small.items():
         print(f"  {request:70} {calls}")
+
+
+# ---------------------------------------------------------------- backfill
+def test_payments_from_before_the_lookups_are_found_after_the_backfill(api, admin, buyer, selcom_sim):
+    from tests.support.apigw import invoke
+
+    token = buyer["access_token"]
+    reference = initiate(api, token, new_cv(api, token)["id"])["reference"]
+    selcom_sim.pay(reference)
+    webhook(api, reference)
+    transid = pay_data.get(reference)["transaction_id"]
+    for value in (reference, "255754321987", "amina.juma@example.com", transid):  # as made before the desk
+        for item in table.query(pk=f"PAYFIND#{paydesk.lookup_value(value)}")[0]:
+            table.transact([table.delete_op(item["pk"], item["sk"])])
+    assert _search(api, admin, PHONE).data == []
+
+    month = clock.business_month()
+    for _ in range(2):  # idempotent
+        summary = invoke("PaymentLookupBackfillFunction", {"from": month, "to": month})
+        assert summary["months"] == [month] and summary["payments"] == 1
+        for q in (reference, "+255754321987", "AMINA.JUMA@example.com", transid):
+            assert [p["reference"] for p in _search(api, admin, q).data] == [reference], q
+    assert invoke("PaymentLookupBackfillFunction", {})["months"] == [month]
+    with pytest.raises(ValueError):
+        invoke("PaymentLookupBackfillFunction", {"from": "2026-13"})

@@ -177,3 +177,41 @@ def recheck(actor: dict[str, Any], reference: str) -> dict[str, Any]:
 def _audited(p: dict[str, Any]) -> dict[str, Any]:
     return {"status": p["status"], "transaction_id": p.get("transaction_id") or None,
             "flagged": bool(p.get("flagged")), "completed_by": p.get("completed_by")}
+
+
+# ---------------------------------------------------------------- backfill (operator)
+BACKFILL_MAX_MONTHS = 12
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+
+def backfill_lookups(options: dict[str, Any] | None) -> dict[str, Any]:
+    """Write the lookup items of the payments created in `{"from": "YYYY-MM", "to": "YYYY-MM"}`
+    (default: this business month; at most 12 months a run). Idempotent: the same keys again."""
+    from datetime import date
+
+    from chapchap import clock
+    from chapchap.data import buckets
+
+    options = options or {}
+    bounds = []
+    for name in ("from", "to"):
+        raw = str(options.get(name) or clock.business_month())
+        if not _MONTH.fullmatch(raw):
+            raise ValueError(f"{name}: a month as YYYY-MM")
+        bounds.append(date(int(raw[:4]), int(raw[5:7]), 1))
+    months = buckets.months(*bounds)
+    if not months or len(months) > BACKFILL_MAX_MONTHS:
+        raise ValueError(f"from..to: 1 to {BACKFILL_MAX_MONTHS} months, from not after to")
+    summary = {"months": months, "payments": 0, "lookups": 0}
+    for month in months:
+        start_key = None
+        while True:
+            found, start_key = paydesk.payments_of_month(month, start_key=start_key)
+            ops = [op for payment in found for op in paydesk.backfill_ops(payment)]
+            for start in range(0, len(ops), 100):
+                table.transact(ops[start:start + 100])
+            summary["payments"] += len(found)
+            summary["lookups"] += len(ops)
+            if not start_key:
+                break
+    return summary

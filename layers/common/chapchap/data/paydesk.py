@@ -17,6 +17,9 @@ has in hand, and the record of every question asked to Selcom about it.
         a step the schedule took that no check records (`expired`, with Selcom's answer to
         the cancel); TTL 400 days.
 
+Payments made before the lookup items existed get them from `backfill_ops` (the operator's
+PaymentLookupBackfillFunction; puts of the same keys: running it twice is harmless).
+
 The CHECK# and STEP# items sit in the payment's own partition, beside `PAYMENT`: one Query
 of `PAYMENT#<reference>` reads the payment and its whole history of checks.
 """
@@ -148,3 +151,17 @@ def audit_of(entity: str, entity_id: str, *, limit: int = 100) -> list[dict[str,
 def related(*keys: tuple[str, str]) -> dict[tuple[str, str], dict]:
     """The payment's user, CV and message records: one BatchGetItem."""
     return table.batch_get(keys)
+
+
+def payments_of_month(month: str, *, start_key: dict | None, limit: int = 30) -> tuple[list[dict], dict | None]:
+    """One page of the payments created in a business month (gsi3 `PAYMENTS#<YYYY-MM>`)."""
+    return table.query(index="gsi3", pk_name="gsi3pk", pk=f"PAYMENTS#{month}", limit=limit, start_key=start_key)
+
+
+def backfill_ops(payment: dict[str, Any]) -> list[dict]:
+    """The lookup items a payment would have had, had it been made after they existed."""
+    ops = creation_lookup_ops(payment)
+    if payment.get("status") == "completed":
+        ops += completion_lookup_ops(payment, transaction_id=payment.get("transaction_id"),
+                                     selcom_reference=payment.get("selcom_reference"))
+    return ops
