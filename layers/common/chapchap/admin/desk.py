@@ -25,7 +25,6 @@ from chapchap.data import messages as message_data
 from chapchap.data import paydesk, table, users
 from chapchap.data import payments as pay_data
 from chapchap.errors import NotFound
-from chapchap.payments import confirm as confirming
 
 SEARCH_TAKES_ALONE = tuple(p for p in QUERY_PARAMETERS if p not in ("limit", "cursor", "q"))
 _REFERENCE = re.compile(r"[A-Za-z0-9]{4,32}")
@@ -164,6 +163,9 @@ def recheck(actor: dict[str, Any], reference: str) -> dict[str, Any]:
     conditional completion); the check is in the story, the request in the audit log.
     Not bound by the spacing of verify and webhooks (an admin asks on purpose, and is
     audited). Selcom unreachable: its 502/503 error, the payment unchanged."""
+    # Here, not at the top: the list and the story (read-only) load no Selcom client at cold start.
+    from chapchap.payments import confirm as confirming
+
     reference = _reference(reference)
     before = pay_data.get(reference, consistent=True)
     if before is None:
