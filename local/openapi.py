@@ -118,6 +118,8 @@ OPERATION_IDS = {
     "DELETE /api/admin/templates/{id}": "deleteTemplate",
     "PUT /api/admin/templates/{id}/status": "setTemplateStatus",
     "GET /api/admin/payments": "listAdminPayments",
+    "GET /api/admin/payments/{reference}": "getAdminPaymentStory",
+    "POST /api/admin/payments/{reference}/recheck": "recheckAdminPayment",
     "GET /api/admin/analytics": "getAdminAnalytics",
     "GET /api/admin/reports/payments": "getPaymentsReport",
     "GET /api/admin/settings": "getAdminSettings",

@@ -1,6 +1,8 @@
-"""GET /api/admin/payments: payments by date range and status, sorted by date or amount (admin)."""
+"""GET /api/admin/payments: payments by date range and status, sorted by date or amount, or
+found by one value `q` (admin)."""
+from chapchap.admin import desk
 from chapchap.admin import payments as admin_payments
-from chapchap.http.apidoc import doc
+from chapchap.http.apidoc import doc, param
 from chapchap.http.queries import ORDER_PARAM, date_param, enum_param, flag_param
 from chapchap.http import api, entry, ok, page_params
 
@@ -15,6 +17,10 @@ QUERY = [  # limit and cursor: every list's
                f"{admin_payments.AMOUNT_SORT_MAX} payments, and `meta.total` counts the matches", "created_at"),
     ORDER_PARAM,
     flag_param("flagged", "`true`: an amount mismatch or a duplicate payment (needs a look); `false`: neither"),
+    param("q", {"type": "string", "maxLength": 200, "pattern": "\\S"},
+          "find by one exact value: a reference, Selcom's transaction id or reference, the payer's phone "
+          "(`+255 7xx ...`, `07xx...`, `2557...`) or email (any case); newest first; takes no other "
+          "filter (400 `BAD_QUERY`), only `limit` and `cursor`"),
 ]
 
 
@@ -23,7 +29,8 @@ QUERY = [  # limit and cursor: every list's
 def list_payments():
     limit, cursor = page_params(app)
     query = app.current_event.query_string_parameters or {}
-    items, next_cursor, extra = admin_payments.list_payments(query, limit=limit, page=cursor)
+    found = desk.search if "q" in query else admin_payments.list_payments
+    items, next_cursor, extra = found(query, limit=limit, page=cursor)
     return ok(items, meta={"limit": limit, "next_cursor": next_cursor, **extra})
 
 

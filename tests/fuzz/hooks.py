@@ -83,6 +83,8 @@ DOMAIN_RULES = {
     ("BAD_QUERY", "from", "longer than"): "a range is bounded",
     ("BAD_QUERY", "from", "may span at most"): "a range is bounded",
     ("BAD_QUERY", "sort", "cannot be combined"): "some sorts exclude a filter",
+    # The payments list's q (an exact search) takes no date, status, sort or flag beside it.
+    ("BAD_QUERY", None, "q finds exact matches"): "a payment search by one value stands alone",
     ("BAD_QUERY", "from", "future"): "analytics start in the past",
     ("ONE_CHANGE_AT_A_TIME", None, ""): "a CV's template and paid state change in two requests",
     ("VALIDATION_FAILED", "reason", "is required when"): "marking a CV paid or unpaid needs a reason for the audit log",

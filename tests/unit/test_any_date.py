@@ -34,6 +34,8 @@ DATE_SENSITIVE = [
     "tests/unit/test_admin_money.py::test_analytics_daily_weekly_monthly",
     "tests/unit/test_admin_money.py::test_csv_report_is_exact",
     "tests/unit/test_admin_money.py::test_stats_from_the_live_counters",
+    "tests/unit/test_support_desk.py::test_payments_from_before_the_lookups_are_found_after_the_backfill",
+    "tests/unit/test_support_desk.py::test_one_recheck_completes_a_silent_payment_once",
 ]
 TRUTH_OPERATIONS = "60"
 # The pytest's own environment: none of this session's workers or current test.

@@ -231,8 +231,9 @@ def test_call_counts_of_initiate_and_webhook(api, buyer, selcom_sim, ddb_calls):
     body = json.dumps({"order_id": ref, "payment_status": "COMPLETED"})
     with ddb_calls() as calls:
         api.request("POST", "/api/payments/callback", body=body)
-    # recorded, payment read, turn taken, Selcom asked (pending still: not paid), annotated
-    assert dict(calls) == {"TransactWriteItems": 1, "GetItem": 2, "UpdateItem": 2}, dict(calls)
+    # recorded, payment read, turn taken, Selcom asked (pending still: not paid), the check's
+    # record (the support desk's story), annotated
+    assert dict(calls) == {"TransactWriteItems": 1, "GetItem": 2, "UpdateItem": 2, "PutItem": 1}, dict(calls)
     with ddb_calls() as calls:
         api.request("POST", "/api/payments/callback", body=body)
     # within the spacing: recorded, payment read, turn refused, annotated (Selcom not asked)
@@ -242,5 +243,6 @@ def test_call_counts_of_initiate_and_webhook(api, buyer, selcom_sim, ddb_calls):
     with ddb_calls() as calls:
         api.request("POST", "/api/payments/callback", body=body)
     # recorded, payment read, turn taken, CV read, completion transaction, payment read, annotated,
-    # then the payer's messages: the account read (email, locale) and the causes' records
-    assert dict(calls) == {"TransactWriteItems": 3, "GetItem": 4, "UpdateItem": 2}, dict(calls)
+    # then the payer's messages: the account read (email, locale) and the causes' records; the
+    # check's record
+    assert dict(calls) == {"TransactWriteItems": 3, "GetItem": 4, "UpdateItem": 2, "PutItem": 1}, dict(calls)

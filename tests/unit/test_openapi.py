@@ -228,7 +228,7 @@ ADMIN_QUERY = {
     "AdminListUserCvsFunction": PAGE | {"order"},
     "AdminListCvsFunction": PAGE | LIST_DATES | {"sort", "template_id", "is_paid"},
     "AdminListAuditFunction": PAGE | LIST_DATES | {"actor_id", "entity"},
-    "AdminListPaymentsFunction": PAGE | LIST_DATES | {"status", "sort", "flagged"},
+    "AdminListPaymentsFunction": PAGE | LIST_DATES | {"status", "sort", "flagged", "q"},
     "AdminListTemplatesFunction": PAGE,
     "AdminAnalyticsFunction": {"period", "from", "to"},
     "AdminPaymentsReportFunction": {"from", "to", "format"},
@@ -348,6 +348,9 @@ def test_every_admin_route_answers_what_the_document_says(aws, catalog, selcom_s
 
     for query in ("", "sort=amount", "status=completed&flagged=false&order=asc"):
         assert api.get("/api/admin/payments", token=token, query=query).status == 200
+    reference = api.get("/api/admin/payments", token=token, query="q=amina@example.com").data[0]["reference"]
+    assert api.get(f"/api/admin/payments/{reference}", token=token).status == 200
+    assert api.post(f"/api/admin/payments/{reference}/recheck", token=token).status == 200
     for period in ("daily", "weekly", "monthly"):
         assert api.get("/api/admin/analytics", token=token, query=f"period={period}").status == 200
     for fmt in ("csv", "pdf"):

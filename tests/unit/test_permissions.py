@@ -147,6 +147,11 @@ def _drive(api, invoke, selcom_sim, tokens: dict) -> None:
     paid_reference(api, selcom_sim, token, reconcile_cv, deliver=False)
     summary = invoke("ReconcilePaymentsFunction", {"min_age_seconds": 0})
     assert summary["completed"] >= 1, summary
+    # ... and so does an admin's recheck (completion: the render and the payer's messages).
+    recheck_cv = new_cv(api, token)
+    reference = paid_reference(api, selcom_sim, token, recheck_cv, deliver=False)
+    reply = api.post(f"/api/admin/payments/{reference}/recheck", token=admin)
+    assert reply.status == 200 and reply.data["payment"]["status"] == "completed", reply.body
     # A payment initiated with an Idempotency-Key (Powertools' record in the table).
     reply = api.post("/api/payments/initiate", json={"cv_id": new_cv(api, token), "method": "card"}, token=token,
                      headers={"idempotency-key": "permissions-test"})

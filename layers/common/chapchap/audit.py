@@ -3,6 +3,7 @@
     AUDIT#<YYYY-MM> / <at>#<id>          by date (business month buckets)
     gsi1: AUDITBY#<actor id> / <at>#<id>     by actor
     gsi2: AUDITON#<entity> / <at>#<id>       by entity type (user, cv, template, settings, ...)
+    gsi3: AUDITOF#<entity>#<entity id> / <at>#<id>   by one entity (a payment's story reads it)
 
 `entry_op` goes into the same transaction as the change it describes, so a change and its
 audit entry exist together or not at all. `admin_transact` commits such a transaction on the
@@ -31,6 +32,7 @@ def entry_op(*, actor: dict[str, Any], action: str, entity: str, entity_id: str,
         "entity": entity, "entity_id": entity_id, "before": before, "after": after, "reason": reason,
         "gsi1pk": f"AUDITBY#{actor['id']}", "gsi1sk": sort,
         "gsi2pk": f"AUDITON#{entity}", "gsi2sk": sort,
+        "gsi3pk": f"AUDITOF#{entity}#{entity_id}", "gsi3sk": sort,
     })
 
 

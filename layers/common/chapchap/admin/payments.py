@@ -28,7 +28,7 @@ DEFAULT_DAYS = 90
 MAX_DAYS = 3660  # ten years: the month buckets of data/buckets.py
 AMOUNT_SORT_MAX = 2000
 AMOUNT_SORT_MAX_DAYS = 366
-QUERY_PARAMETERS = ("limit", "cursor", "from", "to", "status", "sort", "order", "flagged")
+QUERY_PARAMETERS = ("limit", "cursor", "from", "to", "status", "sort", "order", "flagged", "q")  # q: admin/desk.py
 
 def admin_payment(payment: dict[str, Any]) -> dict[str, Any]:
     """The `payment` object plus what an admin needs to act on it."""

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, RootModel
 
-from chapchap.models.responses import Currency, Cv, Out, Payment, Template, Timestamp
+from chapchap.models.responses import Currency, Cv, Out, Payment, Template, Timestamp, User
 
 Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="a business day, YYYY-MM-DD",
                            examples=["2026-11-22"])]
@@ -141,7 +141,7 @@ class PaymentMismatch(Out):
     expected_currency: str = None
     reported_currency: str = None
     transaction_id: str = None
-    seen_by: Literal["webhook", "verify", "reconciliation"] = None
+    seen_by: Literal["webhook", "verify", "reconciliation", "recheck"] = None
     seen_at: Timestamp = None
 
 
@@ -155,7 +155,7 @@ class AdminPayment(Payment):
     business_date: Day | None
     channel: str | None
     selcom_reference: str | None
-    completed_by: Literal["webhook", "verify", "reconciliation"] | None
+    completed_by: Literal["webhook", "verify", "reconciliation", "recheck"] | None
     failure_reason: str | None
     selcom_status: str | None
     flagged: bool
@@ -173,11 +173,32 @@ class AdminPaymentsMeta(Out):
 
     limit: Annotated[int, Field(ge=1, le=100)]
     next_cursor: Annotated[str | None, Field(description="opaque; pass as `cursor` for the next page")]
-    from_: Annotated[Day, Field(alias="from", description="the range, as resolved")]
-    to: Day
-    sort: Literal["created_at", "amount"]
-    order: Literal["asc", "desc"]
+    from_: Annotated[Day, Field(alias="from", description="the range, as resolved (absent with `q`)")] = None
+    to: Day = None
+    sort: Literal["created_at", "amount"] = None
+    order: Literal["asc", "desc"] = None
     total: Annotated[int, Field(ge=0, description="only with sort=amount: the matching payments")] = None
+    q: Annotated[str, Field(description="only with `q`: the value searched, in its stored form (a phone as "
+                                        "255XXXXXXXXX, an email case-folded, anything else upper-cased)")] = None
+
+
+class PaymentTimelineEvent(Out):
+    at: Timestamp
+    kind: Annotated[str, Field(examples=["initiated", "webhook", "status_check", "completed", "failed", "flagged",
+                                         "expired", "message", "admin_action"])]
+    summary: str
+    details: Annotated[dict[str, Any], Field(description="open, by kind; never a signature, key or secret header")]
+
+
+class AdminPaymentStory(Out):
+    payment: AdminPayment
+    user: Annotated[User | None, Field(description="the payer's account; null once deleted")]
+    cv: Annotated[AdminCv | None, Field(description="the CV paid for")]
+    timeline: Annotated[list[PaymentTimelineEvent], Field(description="oldest first")]
+
+
+class AdminPaymentData(Out):
+    payment: AdminPayment
 
 
 class PaymentsReport(Out):

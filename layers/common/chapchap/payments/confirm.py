@@ -11,6 +11,7 @@ from chapchap.pdf import queue as renders
 from chapchap.data import counters, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.data import payments as pay_data
+from chapchap.data import paydesk
 from chapchap.errors import Conflict
 from chapchap.observability import logger, metrics
 from chapchap.templates import pricing
@@ -20,16 +21,38 @@ FAILED_STATUSES = {"REJECTED", "FAILED", "FAIL", "ERROR", "DECLINED"}
 CANCELLED_STATUSES = {"CANCEL", "CANCELLED", "CANCELED", "USERCANCELLED", "USERCANCELED"}
 
 
-def confirm(payment: dict[str, Any], *, source: str) -> dict[str, Any]:
-    """Ask Selcom about a payment and apply the answer. Returns the payment as stored after."""
-    if payment["status"] == "completed":
+def confirm(payment: dict[str, Any], *, source: str, ask_when_completed: bool = False) -> dict[str, Any]:
+    """Ask Selcom about a payment and apply the answer. Returns the payment as stored after.
+    Every question and its answer (or why none came) is recorded for the payment's story.
+    A completed payment is not asked about, unless `ask_when_completed` (an admin's
+    recheck: the answer is recorded, and changes nothing)."""
+    if payment["status"] == "completed" and not ask_when_completed:
         return payment
-    status = selcom.client().order_status(payment["reference"])
+    try:
+        status = selcom.client().order_status(payment["reference"])
+    except Exception as exc:
+        _record_check(payment, source, error=getattr(exc, "code", None) or type(exc).__name__)
+        raise
+    answer = {"payment_status": status.payment_status, "resultcode": status.resultcode, "amount": status.amount,
+              "currency": status.currency, "transid": status.transid, "channel": status.channel,
+              "selcom_reference": status.reference}
+    after = payment
+    try:
+        after = _apply(payment, status, source)
+    finally:
+        _record_check(payment, source, answer=answer, status_after=after["status"],
+                      flagged=bool(after.get("flagged")))
+    return after
+
+
+def _apply(payment: dict[str, Any], status, source: str) -> dict[str, Any]:
     paid_status = (status.payment_status or "").upper()
     if paid_status == "COMPLETED":
         currency = (status.currency or payment["currency"]).upper()
         if status.amount != payment["amount"] or currency != payment["currency"]:
             _flag_mismatch(payment, status, source)
+        elif payment["status"] == "completed":
+            return payment  # asked again (a recheck): its completion's condition would refuse anyway
         else:
             complete(payment, transaction_id=status.transid, channel=status.channel,
                      selcom_reference=status.reference, source=source)
@@ -40,6 +63,13 @@ def confirm(payment: dict[str, Any], *, source: str) -> dict[str, Any]:
         except table.TransactionFailed:
             pass
     return pay_data.get(payment["reference"]) or payment
+
+
+def _record_check(payment: dict[str, Any], source: str, **fields: Any) -> None:
+    try:
+        paydesk.record_check(payment["reference"], source=source, status_before=payment["status"], **fields)
+    except Exception:  # noqa: BLE001 - the record is for the desk; the answer was applied (or raised)
+        logger.warning("could not record a status check", extra={"reference": payment["reference"]})
 
 
 def complete(payment: dict[str, Any], *, transaction_id: str | None, channel: str | None,
@@ -86,13 +116,17 @@ def complete(payment: dict[str, Any], *, transaction_id: str | None, channel: st
             # template must still exist (an admin may have deleted it since).
             ops += [counters.live_cv_op(cv["template_id"], -1),
                     table.condition_op(*templates.template_key(template_id), "attribute_exists(pk)")]
+        template_check_at = len(ops) - 1
         ops.append(pay_data.completion_op(payment, completed_at=fields["completed_at"], paid_cv=flips_cv))
+        # Selcom's ids are known only now: the desk finds the payment by them from here on.
+        ops += paydesk.completion_lookup_ops(payment, transaction_id=transaction_id,
+                                             selcom_reference=selcom_reference)
         try:
             table.transact(ops)
         except table.TransactionFailed as exc:
             if exc.failed_at(0):
                 return False  # completed already, by another webhook, verify or reconciliation
-            if moves and exc.failed_at(len(ops) - 2):
+            if moves and exc.failed_at(template_check_at):
                 may_move = False  # the template is gone: paid up to its price, on the CV's own
                 continue
             if (raises and exc.failed_at(1)) or exc.conflict:

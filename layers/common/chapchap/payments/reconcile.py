@@ -7,6 +7,7 @@ from typing import Any
 
 from chapchap import clock
 from chapchap.data import payments as pay_data
+from chapchap.data import paydesk
 from chapchap.data import table
 from chapchap.errors import ApiError
 from chapchap.observability import logger
@@ -50,12 +51,16 @@ def reconcile(*, min_age: timedelta = RECONCILE_MIN_AGE, max_pages: int = 20,
 
 
 def _expire(payment: dict[str, Any]) -> None:
+    cancel = "cancelled at Selcom"
     try:
         selcom.client().cancel_order(payment["reference"])
     except ApiError as exc:
+        cancel = f"cancel refused or failed: {exc.code}"
         logger.warning("could not cancel an expired order at Selcom", extra={"reference": payment["reference"],
                                                                             "code": exc.code})
     try:
-        table.transact([pay_data.leave_pending_op(payment["reference"], "expired")])
+        table.transact([pay_data.leave_pending_op(payment["reference"], "expired"),
+                        paydesk.step_op(payment["reference"], "expired", cancel=cancel,
+                                        created_at=payment["created_at"])])
     except table.TransactionFailed:
         pass

@@ -10,6 +10,7 @@ from chapchap import clock
 from chapchap.data import table, templates, throttle
 from chapchap.data import cvs as cv_data
 from chapchap.data import payments as pay_data
+from chapchap.data import paydesk
 from chapchap.errors import ApiError, Conflict, NotFound, Throttled, ValidationFailed
 from chapchap.observability import logger, metrics
 from chapchap.templates import pricing
@@ -119,11 +120,12 @@ def _initiate(user: dict[str, Any], data: InitiateIn, base_url: str) -> dict[str
                                    template_id=template_id, paid_before=paid)
     # The payment exists (pending) before Selcom hears of it: a crash after Selcom's answer
     # leaves a payment reconciliation can finish, never money with no record. Its prompt is
-    # counted in the same transaction: no payment beyond the limits, no count without one.
+    # counted in the same transaction: no payment beyond the limits, no count without one;
+    # and so are the items the support desk finds it by (reference, phone, email).
     limits = _prompt_limits(user, cv, phone, method)
     try:
         table.transact([table.put_op(payment, condition="attribute_not_exists(pk)"),
-                        *(op for op, _ in limits)])
+                        *(op for op, _ in limits), *paydesk.creation_lookup_ops(payment)])
     except table.TransactionFailed as exc:
         refused = [why for n, (_, why) in enumerate(limits, start=1) if exc.failed_at(n)]
         if not refused:
