@@ -118,6 +118,7 @@ OPERATION_IDS = {
     "DELETE /api/admin/templates/{id}": "deleteTemplate",
     "PUT /api/admin/templates/{id}/status": "setTemplateStatus",
     "GET /api/admin/payments": "listAdminPayments",
+    "POST /api/admin/payments/{reference}/resolve": "resolveAdminPayment",
     "GET /api/admin/analytics": "getAdminAnalytics",
     "GET /api/admin/reports/payments": "getPaymentsReport",
     "GET /api/admin/settings": "getAdminSettings",

@@ -8,7 +8,7 @@ from typing import Any
 
 from chapchap import clock, messages
 from chapchap.pdf import queue as renders
-from chapchap.data import counters, table, templates
+from chapchap.data import counters, refunds, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.data import payments as pay_data
 from chapchap.errors import Conflict
@@ -22,8 +22,8 @@ CANCELLED_STATUSES = {"CANCEL", "CANCELLED", "CANCELED", "USERCANCELLED", "USERC
 
 def confirm(payment: dict[str, Any], *, source: str) -> dict[str, Any]:
     """Ask Selcom about a payment and apply the answer. Returns the payment as stored after."""
-    if payment["status"] == "completed":
-        return payment
+    if payment["status"] == "completed" or payment.get("resolution"):
+        return payment  # settled: an admin's resolution is final, Selcom is not asked again
     status = selcom.client().order_status(payment["reference"])
     paid_status = (status.payment_status or "").upper()
     if paid_status == "COMPLETED":
@@ -81,18 +81,22 @@ def complete(payment: dict[str, Any], *, transaction_id: str | None, channel: st
             amounts["paid_cvs"] = 1
         ops += counters.add_ops(amounts, day=clock.business_date(now), template_id=template_id,
                                 template_only={"live_cvs": 1} if moves else None)
+        template_check = None
         if moves:
             # The CV leaves its template for the one paid for: live_cvs follows, and that
             # template must still exist (an admin may have deleted it since).
-            ops += [counters.live_cv_op(cv["template_id"], -1),
-                    table.condition_op(*templates.template_key(template_id), "attribute_exists(pk)")]
+            ops.append(counters.live_cv_op(cv["template_id"], -1))
+            template_check = len(ops)
+            ops.append(table.condition_op(*templates.template_key(template_id), "attribute_exists(pk)"))
         ops.append(pay_data.completion_op(payment, completed_at=fields["completed_at"], paid_cv=flips_cv))
+        if refund_due:
+            ops.append(refunds.flag_index_op(payment, kind="duplicate"))  # listed until resolved
         try:
             table.transact(ops)
         except table.TransactionFailed as exc:
             if exc.failed_at(0):
                 return False  # completed already, by another webhook, verify or reconciliation
-            if moves and exc.failed_at(len(ops) - 2):
+            if moves and exc.failed_at(template_check):
                 may_move = False  # the template is gone: paid up to its price, on the CV's own
                 continue
             if (raises and exc.failed_at(1)) or exc.conflict:
@@ -122,13 +126,18 @@ def _flag_mismatch(payment: dict[str, Any], status, source: str) -> None:
     logger.error("Selcom reports a different amount or currency; not marking paid",
                  extra={"reference": payment["reference"], "expected": payment["amount"], "reported": status.amount})
     metrics.add_metric(name="PaymentMismatch", unit="Count", value=1)
+    flag = table.update_op(*pay_data.payment_key(payment["reference"]),
+                           "SET flagged = :yes, mismatch = :mismatch, updated_at = :now",
+                           condition="attribute_not_exists(flagged) AND attribute_not_exists(resolution)",
+                           yes=True, now=clock.now_iso(),
+                           mismatch={"expected_amount": payment["amount"], "reported_amount": status.amount,
+                                     "expected_currency": payment["currency"], "reported_currency": status.currency,
+                                     "transaction_id": status.transid, "seen_by": source,
+                                     "seen_at": clock.now_iso()})
     try:
-        table.update(*pay_data.payment_key(payment["reference"]),
-                     "SET flagged = :yes, mismatch = :mismatch, updated_at = :now",
-                     condition="attribute_not_exists(flagged)", yes=True, now=clock.now_iso(),
-                     mismatch={"expected_amount": payment["amount"], "reported_amount": status.amount,
-                               "expected_currency": payment["currency"], "reported_currency": status.currency,
-                               "transaction_id": status.transid, "seen_by": source, "seen_at": clock.now_iso()})
-    except table.ConditionFailed:
-        return  # flagged already: reconciliation asks again every run until the payment expires
+        table.transact([flag, refunds.flag_index_op(payment, kind="mismatch")])
+    except table.TransactionFailed as exc:
+        if exc.failed_at(0):
+            return  # flagged (or resolved) already: reconciliation asks again every run until it expires
+        raise
     metrics.add_metric(name="PaymentFlagged", unit="Count", value=1)
