@@ -188,10 +188,17 @@ def test_racing_resolutions_count_once(api, admin, shop, monkeypatch):
     stale = pay_data.get(shop["duplicate"])
     assert resolve(api, admin, shop["duplicate"], action="refunded", reason=REASON).status == 200
     actor = users.get(table.get("EMAIL#boss@example.com", "EMAIL")["user_id"])
-    monkeypatch.setattr(refunds.pay_data, "get", lambda reference, **kw: stale if kw == {} else None)
+    real_get, reads = pay_data.get, []
+
+    def first_read_is_stale(reference, **kw):
+        reads.append(reference)
+        return stale if len(reads) == 1 else real_get(reference, **kw)
+
+    monkeypatch.setattr(refunds.pay_data, "get", first_read_is_stale)
     from chapchap.errors import Conflict
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as raised:
         refunds.resolve(actor, shop["duplicate"], action="refunded", reason=REASON, refund_reference=None)
+    assert raised.value.code == "ALREADY_RESOLVED" and len(reads) == 2
     total = table.get(*counters.total_key())
     assert (total["refunds"], total["refunded_payments"]) == (5000, 1)
 
