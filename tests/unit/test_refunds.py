@@ -160,6 +160,10 @@ def test_what_each_resolution_takes_out_of_revenue(api, admin, shop):
     assert reply.status == 409 and reply.error["code"] == "PAYMENT_NOT_RESOLVABLE"
     reply = resolve(api, admin, "CVNOSUCH22", action="refunded", reason="who?")
     assert reply.status == 404 and reply.error["code"] == "PAYMENT_NOT_FOUND"
+    # Resolutions without a refund_reference read back whole (the document's schema checks it).
+    listed = {p["reference"]: p for p in api.get("/api/admin/payments", token=admin).data}
+    assert listed[shop["mismatch"]]["resolution"]["refund_reference"] is None
+    assert listed[shop["duplicate"]]["resolution"]["action"] == "dismissed"
     # Reconciliation never flags a resolved mismatch again.
     from chapchap.payments import confirm
     assert confirm.confirm(pay_data.get(shop["mismatch"]), source="reconciliation").get("flagged") is None

@@ -45,9 +45,23 @@ def admin_payment(payment: dict[str, Any]) -> dict[str, Any]:
         "failure_reason": payment.get("failure_reason"), "selcom_status": payment.get("selcom_status"),
         "flagged": flagged, "mismatch": payment.get("mismatch"), "duplicate_payment": duplicate,
         "refund_due": (int(payment.get("refund_due", payment["amount"])) if duplicate else None),
-        "needs_attention": flagged or duplicate, "resolution": payment.get("resolution"),
+        "needs_attention": flagged or duplicate, "resolution": _resolution(payment.get("resolution")),
         "updated_at": payment.get("updated_at"),
     }
+
+
+RESOLUTION_FIELDS = ("action", "reason", "refund_reference", "refunded_amount", "flag", "refund_due", "at", "by")
+
+
+def _resolution(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Every field present (the table keeps no nulls), amounts as integers."""
+    if not stored:
+        return None
+    shown = {k: stored.get(k) for k in RESOLUTION_FIELDS}
+    for k in ("refunded_amount", "refund_due"):
+        shown[k] = int(shown[k]) if shown[k] is not None else None
+    shown["refunded_amount"] = shown["refunded_amount"] or 0
+    return shown
 
 
 def parse(query: Mapping[str, str]) -> dict[str, Any]:
