@@ -282,6 +282,7 @@ def test_long_monthly_and_weekly_series_take_one_or_two_queries(api, admin, selc
         reply = api.get("/api/admin/analytics", token=admin, query=f"period=monthly&from={first}&to={last}")
     assert reply.status == 200, reply.body
     assert calls["Query"] <= 2 and "Scan" not in calls, dict(calls)
+    print(f"\n24 months, ending in the past: {dict(calls)}")
     rows = {r["period_start"]: r for r in reply.data}
     assert len(rows) == 23
     assert (rows[old_day.replace(day=1).isoformat()]["revenue"], rows[recent_day.replace(day=1).isoformat()]["revenue"]) == (5000, 5000)
@@ -293,6 +294,7 @@ def test_long_monthly_and_weekly_series_take_one_or_two_queries(api, admin, selc
         reply = api.get("/api/admin/analytics", token=admin, query=f"period=weekly&from={week_first}&to={last}")
     assert reply.status == 200, reply.body
     assert calls["Query"] <= 2 and len(reply.data) == 156, dict(calls)
+    print(f"156 weeks, ending in the past: {dict(calls)}")
     assert sum(r["revenue"] for r in reply.data) == 10000 and sum(r["paid_cvs"] for r in reply.data) == 2
 
     # Ending today: the same, plus the live day (one Query of today's counters).
@@ -300,6 +302,7 @@ def test_long_monthly_and_weekly_series_take_one_or_two_queries(api, admin, selc
         reply = api.get("/api/admin/analytics", token=admin, query=f"period=monthly&from={_month_back(today(), 23)}")
     assert reply.status == 200 and len(reply.data) == 24, reply.body
     assert calls["Query"] <= 4, dict(calls)
+    print(f"24 months, ending today: {dict(calls)}")
     assert sum(r["revenue"] for r in reply.data) == 10000
 
 
