@@ -136,8 +136,8 @@ def _flag_mismatch(payment: dict[str, Any], status, source: str) -> None:
                                      "seen_at": clock.now_iso()})
     try:
         table.transact([flag, refunds.flag_index_op(payment, kind="mismatch")])
-    except table.TransactionFailed as exc:
-        if exc.failed_at(0):
-            return  # flagged (or resolved) already: reconciliation asks again every run until it expires
-        raise
+    except table.TransactionFailed:
+        # Flagged (or resolved) already, or a racing check flagging it at this moment:
+        # reconciliation asks again every run until the payment expires.
+        return
     metrics.add_metric(name="PaymentFlagged", unit="Count", value=1)
