@@ -120,6 +120,7 @@ OPERATION_IDS = {
     "GET /api/admin/payments": "listAdminPayments",
     "GET /api/admin/payments/{reference}": "getAdminPaymentStory",
     "POST /api/admin/payments/{reference}/recheck": "recheckAdminPayment",
+    "POST /api/admin/payments/{reference}/resolve": "resolveAdminPayment",
     "GET /api/admin/analytics": "getAdminAnalytics",
     "GET /api/admin/reports/payments": "getPaymentsReport",
     "GET /api/admin/settings": "getAdminSettings",

@@ -11,8 +11,8 @@ QUERY = [
     date_param("from", "first day, widened to its week or month; not after today; default: 30 days, 12 weeks "
                        "or 12 months back"),
     date_param("to", "last day, widened to its week or month and ending today at the latest; at most "
-                     f"{analytics.MAX_SPAN_DAYS['daily']} days (daily), {analytics.MAX_SPAN_DAYS['weekly']} (weekly), "
-                     f"{analytics.MAX_SPAN_DAYS['monthly']} (monthly); default: today"),
+                     f"{analytics.MAX_SPAN_DAYS['daily']} days (daily), {analytics.MAX_PERIODS['weekly']} weeks "
+                     f"(weekly), {analytics.MAX_PERIODS['monthly']} months (monthly); default: today"),
 ]
 
 

@@ -16,7 +16,8 @@ QUERY = [  # limit and cursor: every list's
                f"`amount` reads the whole range: at most {admin_payments.AMOUNT_SORT_MAX_DAYS} days and "
                f"{admin_payments.AMOUNT_SORT_MAX} payments, and `meta.total` counts the matches", "created_at"),
     ORDER_PARAM,
-    flag_param("flagged", "`true`: an amount mismatch or a duplicate payment (needs a look); `false`: neither"),
+    flag_param("flagged", "`true`: an amount mismatch or a duplicate payment not resolved yet (needs a look; "
+                          "read from the flagged index); `false`: neither"),
     param("q", {"type": "string", "maxLength": 200, "pattern": "\\S"},
           "find by one exact value: a reference, Selcom's transaction id or reference, the payer's phone "
           "(`+255 7xx ...`, `07xx...`, `2557...`) or email (any case); newest first; takes no other "

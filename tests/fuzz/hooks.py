@@ -36,6 +36,7 @@ KINDS = {
     "/api/admin/users/{id}": "user", "/api/admin/users/{id}/cvs": "user",
     "/api/admin/cvs/{id}": "cv", "/api/admin/templates/{id}": "template",
     "/api/admin/templates/{id}/status": "template",
+    "/api/admin/payments/{reference}/resolve": "reference",
 }
 
 
@@ -88,6 +89,8 @@ DOMAIN_RULES = {
     ("BAD_QUERY", "from", "future"): "analytics start in the past",
     ("ONE_CHANGE_AT_A_TIME", None, ""): "a CV's template and paid state change in two requests",
     ("VALIDATION_FAILED", "reason", "is required when"): "marking a CV paid or unpaid needs a reason for the audit log",
+    # A rule between two fields of the resolve body (action and refund_reference).
+    ("VALIDATION_FAILED", "refund_reference", "goes with action refunded only"): "a refund's reference goes with a refund",
 }
 
 

@@ -209,7 +209,8 @@ def test_templates_list_and_stats_carry_usage_and_revenue(api, admin, selcom_sim
     assert [t["id"] for t in first.data + rest.data] == [t["id"] for t in listed.data]
     assert api.get("/api/admin/templates", token=admin, query="cursor=forged.x").status == 400
     stats = api.get("/api/admin/templates/stats", token=admin).data
-    assert stats["totals"] == {"cvs": 3, "paid_cvs": 1, "revenue": 7000, "downloads": 0}
+    assert stats["totals"] == {"cvs": 3, "paid_cvs": 1, "revenue": 7000, "downloads": 0, "refunds": 0,
+                               "net_revenue": 7000}
     top = stats["templates"][0]
     assert top["template_id"] == "modern-ocean" and top["revenue_share"] == 1.0
     assert top["cvs_share"] == round(2 / 3, 4) and top["conversion"] == 0.5
@@ -346,7 +347,8 @@ def test_csv_report_is_exact(api, admin, some_payments):
     rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[0] == ["reference", "status", "amount", "currency", "method", "created_at", "created_business_date",
                        "completed_at", "completed_business_date", "transaction_id", "channel", "template_id",
-                       "cv_id", "user_id", "buyer_email", "buyer_name", "phone", "flagged", "duplicate_payment"]
+                       "cv_id", "user_id", "buyer_email", "buyer_name", "phone", "flagged", "duplicate_payment",
+                       "resolution", "refunded_amount", "refunded_at", "refund_reference"]
     stored = sorted((pay_data.get(ref) for ref in some_payments["completed"] + [some_payments["failed"],
                                                                                  some_payments["mismatch"]]),
                     key=lambda p: (p["created_at"], p["reference"]))
@@ -358,7 +360,8 @@ def test_csv_report_is_exact(api, admin, some_payments):
                          today().isoformat(), p.get("completed_at") or "", completed_day,
                          p.get("transaction_id") or "", p.get("channel") or "", p["template_id"], p["cv_id"],
                          p["user_id"], "buyer@example.com", "Amina Juma", p["phone"],
-                         "true" if p.get("flagged") else "false", "true" if p.get("duplicate_payment") else "false"])
+                         "true" if p.get("flagged") else "false", "true" if p.get("duplicate_payment") else "false",
+                         "", "", "", ""])
     assert rows[1:] == expected
     assert text.count("\r\n") == 7
     assert sum(int(r[2]) for r in rows[1:] if r[1] == "completed") == 7000 + 5000 + 5000 + 5000
@@ -421,7 +424,7 @@ def test_rollup_is_idempotent_and_backfills_any_day(api, monkeypatch, selcom_sim
 
     first = invoke("DailyRollupFunction", {"date": day.isoformat()})
     assert first["days"] == [{"date": day.isoformat(), "new_users": 2, "cvs_created": 2, "paid_cvs": 1,
-                              "revenue": 7000, "downloads": 0, "active_users": 2}]
+                              "revenue": 7000, "refunds": 0, "downloads": 0, "active_users": 2}]
     record = table.get("ANALYTICS#DAILY", day.isoformat())
     assert record["template_usage"] == {"classic-navy": 1, "modern-ocean": 1}
     assert record["template_revenue"] == {"modern-ocean": 7000}

@@ -36,6 +36,8 @@ DATE_SENSITIVE = [
     "tests/unit/test_admin_money.py::test_stats_from_the_live_counters",
     "tests/unit/test_support_desk.py::test_payments_from_before_the_lookups_are_found_after_the_backfill",
     "tests/unit/test_support_desk.py::test_one_recheck_completes_a_silent_payment_once",
+    "tests/unit/test_refunds.py::test_the_rollup_of_the_refund_day_shows_it",
+    "tests/unit/test_refunds.py::test_long_monthly_and_weekly_series_take_one_or_two_queries",
 ]
 TRUTH_OPERATIONS = "60"
 # The pytest's own environment: none of this session's workers or current test.

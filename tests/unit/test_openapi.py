@@ -313,7 +313,7 @@ def test_every_admin_route_answers_what_the_document_says(aws, catalog, selcom_s
     token = admin_token(api)
     amina = register(api, "amina@example.com")
     cv = new_cv(api, amina["access_token"])
-    pay(api, selcom_sim, amina["access_token"], cv["id"])
+    paid = pay(api, selcom_sim, amina["access_token"], cv["id"])
     other = new_cv(api, amina["access_token"], template_id="modern-ocean")
     user_id = amina["user"]["id"]
 
@@ -346,11 +346,13 @@ def test_every_admin_route_answers_what_the_document_says(aws, catalog, selcom_s
     assert api.delete("/api/admin/templates/classic-navy", token=token).status == 409  # in use
     assert api.delete(f"/api/admin/templates/{template_id}", token=token).status == 204
 
-    for query in ("", "sort=amount", "status=completed&flagged=false&order=asc"):
+    for query in ("", "sort=amount", "status=completed&flagged=false&order=asc", "flagged=true"):
         assert api.get("/api/admin/payments", token=token, query=query).status == 200
     reference = api.get("/api/admin/payments", token=token, query="q=amina@example.com").data[0]["reference"]
     assert api.get(f"/api/admin/payments/{reference}", token=token).status == 200
     assert api.post(f"/api/admin/payments/{reference}/recheck", token=token).status == 200
+    assert api.post(f"/api/admin/payments/{paid['reference']}/resolve", token=token,
+                    json={"action": "refunded", "reason": "goodwill", "refund_reference": "R-1"}).status == 200
     for period in ("daily", "weekly", "monthly"):
         assert api.get("/api/admin/analytics", token=token, query=f"period={period}").status == 200
     for fmt in ("csv", "pdf"):

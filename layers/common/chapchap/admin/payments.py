@@ -2,6 +2,8 @@
 
 Payments carry gsi3 `PAYMENTS#<YYYY-MM>` (business month) / `<created_at>#<reference>`.
 
+- `flagged=true` (sort by date): the flagged index, one Query and one BatchGetItem a page
+  (`_flagged`).
 - `sort=created_at` (default): month-bucket pages (data/buckets.py): one Query per month the
   page touches, `Limit` = what the page still needs; a `status`/`flagged` filter is applied by
   DynamoDB after reading, so a rare status may give a short page with a cursor. At most 12
@@ -18,7 +20,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from chapchap import clock, cursor
-from chapchap.data import buckets, table
+from chapchap.data import buckets, refunds, table
 from chapchap.data import payments as pay_data
 from chapchap.analytics.periods import (bad_query, check_known, choice, date_range, flag)
 
@@ -43,8 +45,23 @@ def admin_payment(payment: dict[str, Any]) -> dict[str, Any]:
         "failure_reason": payment.get("failure_reason"), "selcom_status": payment.get("selcom_status"),
         "flagged": flagged, "mismatch": payment.get("mismatch"), "duplicate_payment": duplicate,
         "refund_due": (int(payment.get("refund_due", payment["amount"])) if duplicate else None),
-        "needs_attention": flagged or duplicate, "updated_at": payment.get("updated_at"),
+        "needs_attention": flagged or duplicate, "resolution": _resolution(payment.get("resolution")),
+        "updated_at": payment.get("updated_at"),
     }
+
+
+RESOLUTION_FIELDS = ("action", "reason", "refund_reference", "refunded_amount", "flag", "refund_due", "at", "by")
+
+
+def _resolution(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Every field present (the table keeps no nulls), amounts as integers."""
+    if not stored:
+        return None
+    shown = {k: stored.get(k) for k in RESOLUTION_FIELDS}
+    for k in ("refunded_amount", "refund_due"):
+        shown[k] = int(shown[k]) if shown[k] is not None else None
+    shown["refunded_amount"] = shown["refunded_amount"] or 0
+    return shown
 
 
 def parse(query: Mapping[str, str]) -> dict[str, Any]:
@@ -84,21 +101,34 @@ def list_payments(query: Mapping[str, str], *, limit: int, page: str | None) -> 
     if p["sort"] == "amount":
         items, next_cursor, total = _by_amount(p, limit=limit, page=page, scope=scope)
         return [admin_payment(i) for i in items], next_cursor, {**meta, "total": total}
+    if p["flagged"] is True:
+        items, next_cursor = _flagged(p, limit=limit, page=page, scope=scope)
+        return [admin_payment(i) for i in items], next_cursor, meta
     filters, names, values = [], {}, {}
     if p["status"]:
         filters.append("#status = :status")
         names["#status"] = "status"
         values["status"] = p["status"]
-    if p["flagged"] is True:
-        filters.append("(flagged = :yes OR duplicate_payment = :yes)")
-        values["yes"] = True
-    elif p["flagged"] is False:
+    if p["flagged"] is False:
         filters.append("(attribute_not_exists(flagged) AND attribute_not_exists(duplicate_payment))")
     items, next_cursor = buckets.page(
         index="gsi3", prefix="PAYMENTS", first=p["first"], last=p["last"], limit=limit, page_cursor=page,
         scope=scope, newest_first=p["order"] == "desc", filter_expression=" AND ".join(filters) or None,
         names=names or None, filter_values=values or None)
     return [admin_payment(i) for i in items], next_cursor, meta
+
+
+def _flagged(p: dict[str, Any], *, limit: int, page: str | None, scope: str) -> tuple[list[dict], str | None]:
+    """flagged=true: a page of the flagged index (data/refunds.py: an entry per payment flagged
+    and not resolved) in the range, then its payments by key: one Query and one BatchGetItem
+    whatever the table holds. A `status` narrows the page after reading (a short page may
+    still have a cursor)."""
+    start, end = clock.business_day_bounds(p["first"])[0], clock.business_day_bounds(p["last"])[1]
+    entries, last_key = refunds.flagged_page(lower=clock.iso(start), upper=clock.iso(end), limit=limit,
+                                             newest_first=p["order"] == "desc",
+                                             start_key=cursor.decode(page, scope))
+    items = [i for i in refunds.payments_of(entries) if _matches(i, p)]
+    return items, cursor.encode(last_key, scope)
 
 
 def read_range(first, last, *, max_items: int) -> list[dict]:

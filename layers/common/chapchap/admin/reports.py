@@ -4,7 +4,10 @@ A report covers the payments *created* in the business days [from, to] (every st
 same set as GET /api/admin/payments with the same from/to, so an admin can check one
 against the other. Each row carries its completion time: revenue in the analytics counts a
 payment on its *completion* day, so a payment created just before midnight of `to` and
-paid after it is in this report and in the next day's revenue.
+paid after it is in this report and in the next day's revenue. Refunds likewise: this report
+shows a refund on the row of the payment it returned (`refunded_amount`, `refunded_at`), while
+the analytics count it on the day of the refund; net revenue here is the revenue of these
+payments less what was refunded of them.
 
 The file goes to `reports/payments/<from>_<to>/<time>-<id>.<csv|pdf>` (the bucket's
 lifecycle deletes `reports/` after 7 days) and the answer is a presigned URL valid for a
@@ -30,7 +33,9 @@ MAX_PAYMENTS = 10_000
 URL_SECONDS = 300
 CSV_COLUMNS = ("reference", "status", "amount", "currency", "method", "created_at", "created_business_date",
                "completed_at", "completed_business_date", "transaction_id", "channel", "template_id", "cv_id",
-               "user_id", "buyer_email", "buyer_name", "phone", "flagged", "duplicate_payment")
+               "user_id", "buyer_email", "buyer_name", "phone", "flagged", "duplicate_payment",
+               # last, so readers of the older columns by position keep working
+               "resolution", "refunded_amount", "refunded_at", "refund_reference")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def parse(query: Mapping[str, str]) -> tuple[date, date, str]:
@@ -76,8 +81,24 @@ def csv_row(payment: dict[str, Any]) -> list[Any]:
               "created_business_date": _business(payment.get("created_at")),
               "completed_business_date": _business(payment.get("completed_at")),
               "transaction_id": payment.get("transaction_id") or None, "channel": payment.get("channel") or None,
-              "flagged": bool(payment.get("flagged")), "duplicate_payment": bool(payment.get("duplicate_payment"))}
+              "flagged": bool(payment.get("flagged")), "duplicate_payment": bool(payment.get("duplicate_payment")),
+              **_resolution_cells(payment)}
     return [_cell(values.get(column)) for column in CSV_COLUMNS]
+
+
+def _resolution_cells(payment: dict[str, Any]) -> dict[str, Any]:
+    resolution = payment.get("resolution") or {}
+    refunded = resolution.get("action") == "refunded"
+    return {"resolution": resolution.get("action"),
+            "refunded_amount": int(resolution.get("refunded_amount") or 0) if refunded else None,
+            "refunded_at": resolution.get("at") if refunded else None,
+            "refund_reference": resolution.get("refund_reference")}
+
+
+def refunded_amount(payment: dict[str, Any]) -> int:
+    """What a refund of this payment took out of revenue (0 when not refunded)."""
+    resolution = payment.get("resolution") or {}
+    return int(resolution.get("refunded_amount") or 0) if resolution.get("action") == "refunded" else 0
 
 
 def csv_bytes(payments: list[dict[str, Any]]) -> bytes:
@@ -115,8 +136,11 @@ def summarize(payments: list[dict[str, Any]]) -> dict[str, Any]:
             day["completed"] += 1
             day["revenue"] += int(payment["amount"])
     completed = [p for p in payments if p["status"] == "completed"]
+    revenue = sum(int(p["amount"]) for p in completed)
+    refunded = [p for p in payments if (p.get("resolution") or {}).get("action") == "refunded"]
+    refunds = sum(refunded_amount(p) for p in refunded)
     return {"by_status": by_status, "by_day": dict(sorted(by_day.items())), "completed": completed,
-            "revenue": sum(int(p["amount"]) for p in completed),
+            "revenue": revenue, "refunds": refunds, "net_revenue": revenue - refunds, "refunded": refunded,
             "attention": [p for p in payments if p.get("flagged") or p.get("duplicate_payment")]}
 
 
@@ -131,7 +155,7 @@ def pdf_bytes(payments: list[dict[str, Any]], first: date, last: date, moment) -
     day_rows = [[d, str(v["payments"]), str(v["completed"]), _money(v["revenue"])] for d, v in summary["by_day"].items()]
     day_rows.append(["Total", str(len(payments)), str(len(summary["completed"])), _money(summary["revenue"])])
     completed_rows = [[p["reference"], p.get("transaction_id") or "-", _money(int(p["amount"])),
-                       _local(p.get("completed_at")), "duplicate: refund" if p.get("duplicate_payment") else ""]
+                       _local(p.get("completed_at")), _note(p)]
                       for p in summary["completed"]]
     completed_rows.append(["Total", "", _money(summary["revenue"]), "", ""])
     blocks: list[dict[str, Any]] = [
@@ -144,7 +168,9 @@ def pdf_bytes(payments: list[dict[str, Any]], first: date, last: date, moment) -
             ["Generated", f"{_local(clock.iso(moment))} ({zone})"],
             ["Payments", str(len(payments))],
             ["Completed", str(len(summary["completed"]))],
-            ["Revenue (completed)", f"{currency} {_money(summary['revenue'])}"]]},
+            ["Revenue (completed)", f"{currency} {_money(summary['revenue'])}"],
+            ["Refunds (of these payments)", f"{currency} {_money(summary['refunds'])}"],
+            ["Net revenue", f"{currency} {_money(summary['net_revenue'])}"]]},
         {"type": "heading", "text": "Totals by status", "level": 2},
         {"type": "table", "columns": ["Status", "Payments", f"Amount ({currency})"], "align": ["L", "R", "R"],
          "widths": [2, 1, 1], "rows": status_rows},
@@ -155,6 +181,15 @@ def pdf_bytes(payments: list[dict[str, Any]], first: date, last: date, moment) -
         {"type": "table", "columns": ["Reference", "Transaction ID", f"Amount ({currency})", "Completed", "Note"],
          "align": ["L", "L", "R", "L", "L"], "widths": [2, 2.4, 1.4, 2, 1.6], "rows": completed_rows},
     ]
+    if summary["refunded"]:
+        blocks += [
+            {"type": "heading", "text": "Refunds", "level": 2},
+            {"type": "table", "columns": ["Reference", f"Refunded ({currency})", "Refunded", "Refund reference"],
+             "align": ["L", "R", "L", "L"], "widths": [2, 1.4, 2, 2.4],
+             "rows": [[p["reference"], _money(refunded_amount(p)), _local(p["resolution"].get("at")),
+                       p["resolution"].get("refund_reference") or "-"] for p in summary["refunded"]]
+             + [["Total", _money(summary["refunds"]), "", ""]]},
+        ]
     if summary["attention"]:
         blocks += [
             {"type": "heading", "text": "Needs attention", "level": 2},
@@ -164,6 +199,13 @@ def pdf_bytes(payments: list[dict[str, Any]], first: date, last: date, moment) -
                       for p in summary["attention"]]},
         ]
     return render_document(f"Payments {first.isoformat()} to {last.isoformat()}", "CV Chap Chap", blocks)
+
+
+def _note(payment: dict[str, Any]) -> str:
+    resolution = payment.get("resolution") or {}
+    if resolution.get("action") == "refunded":
+        return f"refunded {_money(refunded_amount(payment))}"
+    return "duplicate: refund" if payment.get("duplicate_payment") else ""
 
 
 def _issue(payment: dict[str, Any]) -> str:

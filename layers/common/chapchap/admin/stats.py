@@ -6,7 +6,8 @@
 
 "Today" is the business day (BUSINESS_TIMEZONE). `total_cvs` counts CVs ever created
 (deleted ones included, as in the daily analytics); `live_cvs` of each template is in the
-templates view.
+templates view. Revenue is gross (what completions brought in); `refunds` is what refunds took
+back out, on the refund's day, and `net_revenue` the difference (a day's can be below zero).
 """
 from __future__ import annotations
 
@@ -43,11 +44,15 @@ def stats() -> dict[str, Any]:
         "total_users": n(total, "users"),
         "total_cvs": n(total, "cvs"),
         "total_revenue": n(total, "revenue"),
+        "total_refunds": n(total, "refunds"),
+        "net_revenue": n(total, "revenue") - n(total, "refunds"),
         "paid_cvs": n(total, "paid_cvs"),
         "total_downloads": n(total, "downloads"),
         "cvs_today": n(day, "cvs"),
         "active_users_today": n(day, "active_users"),
         "revenue_today": n(day, "revenue"),
+        "refunds_today": n(day, "refunds"),
+        "net_revenue_today": n(day, "revenue") - n(day, "refunds"),
         "new_users_today": n(day, "users"),
         "paid_cvs_today": n(day, "paid_cvs"),
         "downloads_today": n(day, "downloads"),

@@ -52,6 +52,8 @@ def admin_view(template: dict[str, Any], counter: dict[str, Any] | None) -> dict
         "live_cvs": counters.template_in_use(counter),
         "paid_count": int(counter.get("paid_cvs") or 0),
         "revenue": int(counter.get("revenue") or 0),
+        "refunds": int(counter.get("refunds") or 0),
+        "net_revenue": int(counter.get("revenue") or 0) - int(counter.get("refunds") or 0),
         "downloads": int(counter.get("downloads") or 0),
         "currency": "TZS",
     }
@@ -73,6 +75,13 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
+USAGE_FIELDS = ("cvs", "paid_cvs", "revenue", "downloads", "refunds")
+
+
+def _with_net(row: dict[str, int]) -> dict[str, int]:
+    return {**row, "net_revenue": row["revenue"] - row["refunds"]}
+
+
 def usage() -> dict[str, Any]:
     """Usage and revenue per template, with each one's share of the all-time totals. Totals
     come from COUNTER#TOTAL, so templates deleted since keep their part in a row of their own."""
@@ -80,12 +89,12 @@ def usage() -> dict[str, Any]:
     keys = [counters.total_key()] + [counters.template_key(t["id"]) for t in items]
     found = counters.read(keys)
     total = found.get(counters.total_key()) or {}
-    totals = {k: int(total.get(k) or 0) for k in ("cvs", "paid_cvs", "revenue", "downloads")}
+    totals = _with_net({k: int(total.get(k) or 0) for k in USAGE_FIELDS})
     rows = []
     for template in items:
         counter = found.get(counters.template_key(template["id"])) or {}
         row = {"template_id": template["id"], "name": template["name"], "is_active": bool(template.get("is_active")),
-               **{k: int(counter.get(k) or 0) for k in ("cvs", "paid_cvs", "revenue", "downloads")}}
+               **_with_net({k: int(counter.get(k) or 0) for k in USAGE_FIELDS})}
         rows.append(row)
     rows.sort(key=lambda r: (-r["revenue"], -r["cvs"], r["name"]))
     listed = {k: sum(r[k] for r in rows) for k in totals}

@@ -1,10 +1,13 @@
 """Analytics records and the reads of the daily rollup.
 
     ANALYTICS#DAILY   / <YYYY-MM-DD>   one business day, recomputed from that day's own items
-    ANALYTICS#WEEKLY  / <monday>       distinct active users of an ISO week (its finished days)
-    ANALYTICS#MONTHLY / <YYYY-MM-01>   distinct active users of a calendar month (its finished days)
+    ANALYTICS#WEEKLY  / <monday>       an ISO week: distinct active users of its finished days, and
+                                       the sums of its daily records through `active_through`
+                                       (`totals`, the template maps, `missing_days`)
+    ANALYTICS#MONTHLY / <YYYY-MM-01>   the same for a calendar month
 
-A year of daily records is one Query (a record is well under 2 KB; 1 MB holds 500+). The
+A long weekly or monthly series reads the period records (120 months or 156 weeks: one Query)
+instead of thousands of days. A year of daily records is one Query (a record is well under 2 KB; 1 MB holds 500+). The
 rollup reads only keyed ranges: `Select=COUNT` where a number is all it needs, a
 projection of the attributes it sums otherwise; it never Scans.
 """
@@ -72,14 +75,16 @@ def put(record: dict[str, Any]) -> None:
     table.put(record)
 
 
-def records(partition: str, first: date, last: date, *, max_calls: int = 3) -> dict[str, dict[str, Any]]:
-    """Records of a partition with sort keys (dates) in [first, last], by sort key."""
+def records(partition: str, first: date, last: date, *, max_calls: int = 3,
+            consistent: bool = False) -> dict[str, dict[str, Any]]:
+    """Records of a partition with sort keys (dates) in [first, last], by sort key.
+    `consistent`: the rollup reads back the daily records it has just written."""
     found: dict[str, dict[str, Any]] = {}
     start_key = None
     for _ in range(max_calls):
         items, start_key = table.query(pk=partition, sk_condition="sk BETWEEN :first AND :last",
                                        sk_values={"first": first.isoformat(), "last": last.isoformat()},
-                                       start_key=start_key)
+                                       start_key=start_key, consistent=consistent)
         found.update((item["sk"], item) for item in items)
         if not start_key:
             break

@@ -1,9 +1,11 @@
 """Live counters: totals, per business day, per template. They move inside the same
 transaction as the change they count (docs/data.md, rule 4), never by scanning.
 
-    COUNTER#TOTAL[#<s>]              / TOTAL          users, cvs, paid_cvs, revenue, downloads
+    COUNTER#TOTAL[#<s>]              / TOTAL          users, cvs, paid_cvs, revenue, downloads, refunds,
+                                                      refunded_payments
     COUNTER#DAY#<date>[#<s>]         / DAY            the same for one business day, + active_users
-    COUNTER#DAY#<date>[#<s>]         / TEMPLATE#<id>  cvs, paid_cvs, revenue, downloads of a template that day
+    COUNTER#DAY#<date>[#<s>]         / TEMPLATE#<id>  cvs, paid_cvs, revenue, downloads, refunds,
+                                                      refunded_payments of a template that day
     COUNTER#TEMPLATE#<id>[#<s>]      / TOTAL          the same for a template, all time, + live_cvs
                                                       (CVs using it now: created - deleted +/- moved)
     ACTIVE#<date>        / USER#<id>          marks a user active that day (counted once)
@@ -29,7 +31,9 @@ from typing import Any, Iterable
 from chapchap import clock
 from chapchap.data import table
 
-FIELDS = ("users", "cvs", "paid_cvs", "revenue", "downloads", "active_users")
+# `revenue` is gross (what completions counted, never lowered); `refunds` what refunds took
+# back out of it on the refund's day, `refunded_payments` how many refunds; net = the difference.
+FIELDS = ("users", "cvs", "paid_cvs", "revenue", "downloads", "active_users", "refunds", "refunded_payments")
 DEFAULT_SHARDS = 8
 MAX_SHARDS = 90  # the template delete checks every shard in its transaction (at most 100 items)
 _NOT_SUMMED = frozenset({"pk", "sk", "type", "day", "template_id"})

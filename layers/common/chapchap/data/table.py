@@ -277,11 +277,6 @@ def put(item: dict[str, Any]) -> None:
     retry_conflicts(lambda: client().put_item(TableName=table_name(), Item=serialize(item)), _write_conflict)
 
 
-def put(item: dict[str, Any]) -> None:
-    """PutItem without a condition: for records nothing else writes (a check's answer)."""
-    client().put_item(TableName=table_name(), Item=serialize(item))
-
-
 def update(pk: str, sk: str, expression: str, *, condition: str | None = None,
            names: dict[str, str] | None = None, return_new: bool = False,
            **expression_values: Any) -> dict[str, Any] | None:

@@ -36,3 +36,12 @@ class AdminCvUpdateIn(Input):
         description="the whole content, as for the owner; on a paid CV also another person's name "
                     "(then `reason` is required)")] = Unchanged
     reason: Reason | None = None
+
+
+class PaymentResolveIn(Input):
+    action: Annotated[Literal["refunded", "dismissed"], Field(
+        description="`refunded`: the money went back (revenue loses what it counted); `dismissed`: the flag "
+                    "needs nothing")]
+    reason: Reason
+    refund_reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
+                                                       pattern=r"^[A-Za-z0-9._/#-]+$")] | None = None

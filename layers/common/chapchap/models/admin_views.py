@@ -68,7 +68,9 @@ class AdminTemplate(Template):
     cvs_count: Count
     live_cvs: Annotated[int, Field(ge=0, description="CVs using it now: a delete is refused while above 0")]
     paid_count: Count
-    revenue: Count
+    revenue: Annotated[int, Field(ge=0, description="gross")]
+    refunds: Annotated[int, Field(ge=0, description="what refunds took back out of revenue")]
+    net_revenue: Annotated[int, Field(description="revenue - refunds")]
     downloads: Count
     currency: Currency
 
@@ -80,8 +82,10 @@ class AdminTemplateData(Out):
 class UsageTotals(Out):
     cvs: int
     paid_cvs: int
-    revenue: int
+    revenue: Annotated[int, Field(description="gross")]
     downloads: int
+    refunds: int
+    net_revenue: Annotated[int, Field(description="revenue - refunds")]
 
 
 class TemplateUsageRow(UsageTotals):
@@ -114,12 +118,17 @@ class PopularTemplate(Out):
 class AdminStats(Out):
     total_users: Count
     total_cvs: Count
-    total_revenue: Count
+    total_revenue: Annotated[int, Field(ge=0, description="gross: every completed payment")]
+    total_refunds: Annotated[int, Field(ge=0, description="what refunds took back out of revenue")]
+    net_revenue: Annotated[int, Field(description="total_revenue - total_refunds")]
     paid_cvs: Count
     total_downloads: Count
     cvs_today: Count
     active_users_today: Count
     revenue_today: Count
+    refunds_today: Count
+    net_revenue_today: Annotated[int, Field(description="revenue_today - refunds_today (below zero on a day "
+                                                        "that refunds earlier revenue)")]
     new_users_today: Count
     paid_cvs_today: Count
     downloads_today: Count
@@ -145,6 +154,21 @@ class PaymentMismatch(Out):
     seen_at: Timestamp = None
 
 
+class PaymentResolution(Out):
+    """An admin's resolution of a payment (final: a second one is a 409)."""
+
+    action: Literal["refunded", "dismissed"]
+    reason: str
+    refund_reference: Annotated[str | None, Field(description="the refund's own reference (Selcom, M-Pesa...)")]
+    refunded_amount: Annotated[int, Field(ge=0, description="what the refund took out of revenue: the amount, "
+                                                            "a duplicate's refund_due, 0 for a mismatch (never "
+                                                            "counted) or a dismissal")]
+    flag: Annotated[Literal["mismatch", "duplicate"] | None, Field(description="the flag it resolved")]
+    refund_due: Annotated[int | None, Field(ge=0, description="the duplicate's refund_due when resolved")]
+    at: Timestamp
+    by: Annotated[str, Field(description="the admin's user id")]
+
+
 class AdminPayment(Payment):
     user_id: str | None
     buyer_email: str | None
@@ -165,7 +189,12 @@ class AdminPayment(Payment):
                                                               "beyond what the CV needed (the whole amount, or "
                                                               "an upgrade's overlap)")]
     needs_attention: Annotated[bool, Field(description="flagged or duplicate_payment")]
+    resolution: Annotated[PaymentResolution | None, Field(description="set once resolved (the flags are cleared)")]
     updated_at: Timestamp | None
+
+
+class AdminPaymentData(Out):
+    payment: AdminPayment
 
 
 class AdminPaymentsMeta(Out):
@@ -197,10 +226,6 @@ class AdminPaymentStory(Out):
     timeline: Annotated[list[PaymentTimelineEvent], Field(description="oldest first")]
 
 
-class AdminPaymentData(Out):
-    payment: AdminPayment
-
-
 class PaymentsReport(Out):
     url: Annotated[str, Field(description="presigned, valid five minutes")]
     expires_at: Timestamp
@@ -217,7 +242,11 @@ class _AnalyticsTotals(Out):
     period_end: Day
     cvs_created: Count
     paid_cvs: Count
-    revenue: Count
+    revenue: Annotated[int, Field(ge=0, description="gross: payments completed in the period")]
+    refunds: Annotated[int, Field(ge=0, description="what refunds made in the period took out of revenue")]
+    refunded_payments: Count
+    net_revenue: Annotated[int, Field(description="revenue - refunds (below zero when refunds of earlier "
+                                                  "revenue outweigh the period's)")]
     new_users: Count
     downloads: Count
 
@@ -228,6 +257,7 @@ class AnalyticsDay(_AnalyticsTotals):
     active_users: Count
     template_usage: Annotated[dict[str, int], Field(description="template id -> CVs created")]
     template_revenue: Annotated[dict[str, int], Field(description="template id -> revenue")]
+    template_refunds: Annotated[dict[str, int], Field(description="template id -> refunds")]
     active_user_days: Count
     active_users_through: Day
     days: Literal[1]
@@ -241,6 +271,7 @@ class AnalyticsPeriod(_AnalyticsTotals):
     active_users: Annotated[int | None, Field(ge=0, description="null until a rollup covered the period")]
     template_usage: dict[str, int]
     template_revenue: dict[str, int]
+    template_refunds: dict[str, int]
     active_user_days: Count
     active_users_through: Day | None
     days: Annotated[int, Field(ge=1, le=31)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from chapchap import clock, messages
 from chapchap.pdf import queue as renders
-from chapchap.data import counters, table, templates
+from chapchap.data import counters, refunds, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.data import payments as pay_data
 from chapchap.data import paydesk
@@ -24,9 +24,11 @@ CANCELLED_STATUSES = {"CANCEL", "CANCELLED", "CANCELED", "USERCANCELLED", "USERC
 def confirm(payment: dict[str, Any], *, source: str, ask_when_completed: bool = False) -> dict[str, Any]:
     """Ask Selcom about a payment and apply the answer. Returns the payment as stored after.
     Every question and its answer (or why none came) is recorded for the payment's story.
-    A completed payment is not asked about, unless `ask_when_completed` (an admin's
-    recheck: the answer is recorded, and changes nothing)."""
-    if payment["status"] == "completed" and not ask_when_completed:
+    A settled payment (completed, or resolved by an admin: a resolution is final) is not
+    asked about, unless `ask_when_completed` (an admin's recheck: the answer is recorded,
+    and changes nothing)."""
+    settled = payment["status"] == "completed" or bool(payment.get("resolution"))
+    if settled and not ask_when_completed:
         return payment
     try:
         status = selcom.client().order_status(payment["reference"])
@@ -38,7 +40,8 @@ def confirm(payment: dict[str, Any], *, source: str, ask_when_completed: bool = 
               "selcom_reference": status.reference}
     after = payment
     try:
-        after = _apply(payment, status, source)
+        if not payment.get("resolution"):
+            after = _apply(payment, status, source)
     finally:
         _record_check(payment, source, answer=answer, status_after=after["status"],
                       flagged=bool(after.get("flagged")))
@@ -121,6 +124,8 @@ def complete(payment: dict[str, Any], *, transaction_id: str | None, channel: st
         # Selcom's ids are known only now: the desk finds the payment by them from here on.
         ops += paydesk.completion_lookup_ops(payment, transaction_id=transaction_id,
                                              selcom_reference=selcom_reference)
+        if refund_due:
+            ops.append(refunds.flag_index_op(payment, kind="duplicate"))  # listed until resolved
         try:
             table.transact(ops)
         except table.TransactionFailed as exc:
@@ -156,13 +161,18 @@ def _flag_mismatch(payment: dict[str, Any], status, source: str) -> None:
     logger.error("Selcom reports a different amount or currency; not marking paid",
                  extra={"reference": payment["reference"], "expected": payment["amount"], "reported": status.amount})
     metrics.add_metric(name="PaymentMismatch", unit="Count", value=1)
+    flag = table.update_op(*pay_data.payment_key(payment["reference"]),
+                           "SET flagged = :yes, mismatch = :mismatch, updated_at = :now",
+                           condition="attribute_not_exists(flagged) AND attribute_not_exists(resolution)",
+                           yes=True, now=clock.now_iso(),
+                           mismatch={"expected_amount": payment["amount"], "reported_amount": status.amount,
+                                     "expected_currency": payment["currency"], "reported_currency": status.currency,
+                                     "transaction_id": status.transid, "seen_by": source,
+                                     "seen_at": clock.now_iso()})
     try:
-        table.update(*pay_data.payment_key(payment["reference"]),
-                     "SET flagged = :yes, mismatch = :mismatch, updated_at = :now",
-                     condition="attribute_not_exists(flagged)", yes=True, now=clock.now_iso(),
-                     mismatch={"expected_amount": payment["amount"], "reported_amount": status.amount,
-                               "expected_currency": payment["currency"], "reported_currency": status.currency,
-                               "transaction_id": status.transid, "seen_by": source, "seen_at": clock.now_iso()})
-    except table.ConditionFailed:
-        return  # flagged already: reconciliation asks again every run until the payment expires
+        table.transact([flag, refunds.flag_index_op(payment, kind="mismatch")])
+    except table.TransactionFailed:
+        # Flagged (or resolved) already, or a racing check flagging it at this moment:
+        # reconciliation asks again every run until the payment expires.
+        return
     metrics.add_metric(name="PaymentFlagged", unit="Count", value=1)
