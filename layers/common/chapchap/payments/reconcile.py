@@ -7,11 +7,10 @@ from typing import Any
 
 from chapchap import clock
 from chapchap.data import payments as pay_data
-from chapchap.data import table
 from chapchap.errors import ApiError
 from chapchap.observability import logger
 from chapchap.payments import confirm as confirming
-from chapchap.payments import selcom
+from chapchap.payments import fail, selcom
 
 RECONCILE_MIN_AGE = timedelta(minutes=2)
 EXPIRE_AFTER = timedelta(hours=24)
@@ -55,7 +54,4 @@ def _expire(payment: dict[str, Any]) -> None:
     except ApiError as exc:
         logger.warning("could not cancel an expired order at Selcom", extra={"reference": payment["reference"],
                                                                             "code": exc.code})
-    try:
-        table.transact([pay_data.leave_pending_op(payment["reference"], "expired")])
-    except table.TransactionFailed:
-        pass
+    fail.leave_pending(payment, "expired")
