@@ -125,12 +125,15 @@ def _by_email_or_name(q: str, limit: int, forward: bool,
     begins_with the folded longest word of q). Each source is read from where the last page
     stopped, `limit` items at most: 2 Queries + 1 BatchGetItem per page. With several words
     every word must start a word of the name (checked on the users read), and emails, which
-    hold no space, are not searched. A user found both ways is shown once per page."""
+    hold no space, are not searched. A name match whose email also starts with q is left to
+    the email source (name items carry the email, which never changes), so such a user comes
+    once, in email order; a user with two words starting with q is shown once per page."""
     terms = user_index.words(q)
     email = users.normalize_email(q)
     longest = max(terms, key=len) if terms else None
     # Per source: {} not read yet, a key to go on from, None finished (or not searched).
-    state = {"e": {} if " " not in email else None, "n": {} if longest else None, **(state or {})}
+    emails_searched = " " not in email
+    state = {"e": {} if emails_searched else None, "n": {} if longest else None, **(state or {})}
     sources: list[tuple[str, list[dict], dict | None]] = []
     if state["e"] is not None:
         items, more = table.query(index="gsi1", pk_name="gsi1pk", pk=users.email_index(email)["gsi1pk"],
@@ -141,7 +144,8 @@ def _by_email_or_name(q: str, limit: int, forward: bool,
     if longest and state["n"] is not None:
         items, more = user_index.by_name_prefix(longest, limit=limit, forward=forward,
                                                 start_key=state.get("n") or None)
-        sources.append(("n", [{"text": i["word"], "user_id": i["user_id"], "key": _key(i, None)} for i in items],
+        sources.append(("n", [{"text": i["word"], "user_id": i["user_id"], "key": _key(i, None),
+                               "skip": emails_searched and (i.get("email") or "").startswith(email)} for i in items],
                         more))
     merged_rows = sorted(((row, name) for name, rows, _ in sources for row in rows),
                          key=lambda pair: (pair[0]["text"], pair[1], pair[0]["user_id"]), reverse=not forward)
@@ -149,7 +153,7 @@ def _by_email_or_name(q: str, limit: int, forward: bool,
     handed: list[tuple[dict, str]] = []
     limits = {name: rows[-1]["text"] for name, rows, more in sources if more and rows}
     for row, name in merged_rows:
-        if len(handed) >= limit:
+        if sum(1 for r, _ in handed if not r.get("skip")) >= limit:
             break
         if any((row["text"] > edge) if forward else (row["text"] < edge)
                for other, edge in limits.items() if other != name):
@@ -164,7 +168,7 @@ def _by_email_or_name(q: str, limit: int, forward: bool,
             next_state[name] = None  # finished
     if next_state["e"] is None and next_state["n"] is None:
         next_state = None
-    ids = list(dict.fromkeys(row["user_id"] for row, _ in handed))
+    ids = list(dict.fromkeys(row["user_id"] for row, _ in handed if not row.get("skip")))
     found = table.batch_get([users.user_key(i) for i in ids])
     result = []
     for user_id in ids:

@@ -57,7 +57,8 @@ def _keys(user: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     items: dict[tuple[str, str], dict[str, Any]] = {}
     for word in words(user.get("full_name") or "")[:MAX_WORDS]:
         pk, sk = _name_key(word, user["id"])
-        items[(pk, sk)] = {"pk": pk, "sk": sk, "type": "user_name_word", "word": word, "user_id": user["id"]}
+        items[(pk, sk)] = {"pk": pk, "sk": sk, "type": "user_name_word", "word": word, "user_id": user["id"],
+                           "email": user["email"]}  # an email never changes: the search's tie-break
     if user.get("phone_number"):
         pk, sk = _phone_key(user["phone_number"], user["id"])
         items[(pk, sk)] = {"pk": pk, "sk": sk, "type": "user_phone", "phone_number": user["phone_number"],
