@@ -33,12 +33,18 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+def _kept(char: str) -> bool:
+    """Letters and digits; not modifier letters such as the apostrophe of "Ngʼwandu" (U+02BC)."""
+    category = unicodedata.category(char)
+    return category[0] in "LN" and category != "Lm"
+
+
 def words(text: str) -> list[str]:
     """The folded words of a name, distinct, in order; apostrophes and other marks inside a
     word are dropped ("Thiong'o" -> "thiongo"); words shorter than MIN_PREFIX are left out."""
     found: list[str] = []
     for part in _SPLIT.split(fold(text or "")):
-        word = "".join(c for c in part if c.isalnum())
+        word = "".join(c for c in part if _kept(c))
         if len(word) >= MIN_PREFIX and word not in found:
             found.append(word)
     return found
