@@ -261,3 +261,21 @@ def test_a_name_search_pages_through_both_sources_in_order(api):
     assert sorted(set(seen)) == ["mw0@example.com", "mw1@example.com", "mw2@example.com", "mw3@example.com",
                                  "mwalimu@example.com"]
     assert seen[:4] == ["mw0@example.com", "mw1@example.com", "mw2@example.com", "mw3@example.com"]
+
+
+def test_the_backfill_indexes_users_from_before_the_index(api):
+    from chapchap.data import table, user_index
+
+    admin = admin_token(api)
+    register(api, "old@example.com", phone="0765 123 123", full_name="Baraka Mollel")
+    # As an older deployment left it: no index items.
+    for key in [("USERPHONE#255765123123", None), ("NAMEWORD#ba", None), ("NAMEWORD#mo", None)]:
+        for item in table.query(pk=key[0])[0]:
+            table.client().delete_item(TableName=table.table_name(),
+                                       Key={"pk": {"S": item["pk"]}, "sk": {"S": item["sk"]}})
+    assert found(api, admin, "0765123123") == [] and found(api, admin, "mollel") == []
+
+    today = clock.business_date()
+    assert user_index.backfill(today - timedelta(days=40), today) >= 2  # this user and the admin
+    assert user_index.backfill(today - timedelta(days=40), today) >= 2  # again: nothing changes
+    assert found(api, admin, "0765123123") == ["old@example.com"] and found(api, admin, "moll") == ["old@example.com"]

@@ -12,12 +12,13 @@
 Both are written in the same transaction as the user's creation and rewritten (old items
 deleted, new ones put) in the same transaction as a change of name or number, so the index
 never names a user for a name or number it does not have (the search re-checks anyway).
-Users created before these items existed have none: `backfill_ops` writes them (idempotent).
+Users created before these items existed have none: `backfill` writes them (idempotent).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from typing import Any
 
 from chapchap.data import table
@@ -88,7 +89,26 @@ def delete_ops(user: dict[str, Any]) -> list[dict]:
     return [table.delete_op(pk, sk) for (pk, sk) in _keys(user)]
 
 
-backfill_ops = index_ops  # for users created before the index: the same idempotent puts
+def backfill(first: date, last: date) -> int:
+    """Write the items of every user created in the business months of [first, last] (gsi2
+    `USERS#<YYYY-MM>`, one Query per page of 100, then one transaction per user): for users
+    created before these items existed. Idempotent: a user's items put again change nothing,
+    so it may be run again, or over a range that holds indexed users. Returns the users seen."""
+    from chapchap.data.buckets import months
+
+    seen = 0
+    for month in months(first, last):
+        start_key: dict | None = None
+        while True:
+            found, start_key = table.query(index="gsi2", pk_name="gsi2pk", pk=f"USERS#{month}", limit=100,
+                                           start_key=start_key)
+            for user in found:
+                if user.get("type") == "user":
+                    table.transact(index_ops(user))
+                    seen += 1
+            if not start_key:
+                break
+    return seen
 
 
 def user_ids_by_phone(phone: str, *, limit: int) -> list[str]:
