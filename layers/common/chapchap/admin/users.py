@@ -4,7 +4,8 @@ Every change is one transaction together with its audit entry (before/after as t
 object, never a password hash). DynamoDB calls per request, besides the guard's BatchGetItem:
     list             sort=created_at: 1 Query per month of the range (2 with role or status
                      alone, 1 with both); sort=last_login: 4 per month (2 with role or status
-                     alone, 1 with both); q: 1 Query + 1 BatchGetItem
+                     alone, 1 with both); q: 1 Query + 1 BatchGetItem (an email with '@', a
+                     phone number), 2 Queries + 1 BatchGetItem (email or name prefix)
     create           1 transaction
     read             1 GetItem
     update           1 GetItem + 1 transaction
