@@ -153,10 +153,10 @@ def update_profile(user_id: str, changes: dict[str, Any], *, before: dict[str, A
 def _update_indexed(before: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     now = clock.now_iso()
     sets, removes, names, values = table.field_changes(changes)
-    names.update({"#old_name": "full_name", "#old_phone": "phone_number"})
-    condition = "attribute_exists(pk) AND #old_name = :old_name AND " + (
-        "#old_phone = :old_phone" if before.get("phone_number") else
-        "(attribute_not_exists(#old_phone) OR attribute_type(#old_phone, :null_type))")
+    names.update({"#full_name": "full_name", "#phone_number": "phone_number"})  # one placeholder per name
+    condition = "attribute_exists(pk) AND #full_name = :old_name AND " + (
+        "#phone_number = :old_phone" if before.get("phone_number") else
+        "(attribute_not_exists(#phone_number) OR attribute_type(#phone_number, :null_type))")
     extra = {"old_name": before["full_name"]}
     extra.update({"old_phone": before["phone_number"]} if before.get("phone_number") else {"null_type": "NULL"})
     after = {**before, **changes, "updated_at": now}
