@@ -279,3 +279,29 @@ def test_the_backfill_indexes_users_from_before_the_index(api):
     assert user_index.backfill(today - timedelta(days=40), today) >= 2  # this user and the admin
     assert user_index.backfill(today - timedelta(days=40), today) >= 2  # again: nothing changes
     assert found(api, admin, "0765123123") == ["old@example.com"] and found(api, admin, "moll") == ["old@example.com"]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_email_and_name_matches_page_exactly_in_the_order_of_the_matched_text(api, limit, order):
+    admin = admin_token(api)
+    people = [("kasimu@example.com", "Juma Bakari"), ("asha@example.com", "Asha Kamau"),
+              ("kato@example.com", "Kato Okello"),  # email and name: once, by the email
+              ("neema@example.com", "Neema Kaduma"), ("kaa@example.com", "Peter Mushi"),
+              ("zawadi@example.com", "Zawadi Kapinga"), ("omari@example.com", "Omari Kessy")]
+    for email, name in people:
+        register(api, email, phone=None, full_name=name)
+    seen, cursor = [], None
+    while True:
+        reply = api.get("/api/admin/users", token=admin,
+                        query=f"q=ka&limit={limit}&order={order}" + (f"&cursor={cursor}" if cursor else ""))
+        assert reply.status == 200, reply.body
+        assert len(reply.data) <= limit
+        seen += [u["email"] for u in reply.data]
+        cursor = reply.body["meta"]["next_cursor"]
+        if not cursor:
+            break
+    # The matched text: kaa@, kaduma, kamau, kapinga, kasimu@, kato@.
+    expected = ["kaa@example.com", "neema@example.com", "asha@example.com", "zawadi@example.com",
+                "kasimu@example.com", "kato@example.com"]
+    assert seen == (expected if order == "asc" else expected[::-1])
