@@ -305,3 +305,20 @@ def test_email_and_name_matches_page_exactly_in_the_order_of_the_matched_text(ap
     expected = ["kaa@example.com", "neema@example.com", "asha@example.com", "zawadi@example.com",
                 "kasimu@example.com", "kato@example.com"]
     assert seen == (expected if order == "asc" else expected[::-1])
+
+
+def test_a_name_change_read_before_another_one_changes_nothing(api):
+    """The profile's write is conditioned on the name and number it read: two racing changes
+    cannot leave the index naming words the user no longer has."""
+    from chapchap.data import table, users
+
+    admin = admin_token(api)
+    me = register(api, "race@example.com", phone="0744 000 111", full_name="First Name")
+    stale = users.get(me["user"]["id"], consistent=True)
+    reply = api.patch("/api/user/me", json={"full_name": "Second Name"}, token=me["access_token"])
+    assert reply.status == 200, reply.body
+    with pytest.raises(table.TransactionFailed):
+        users.update_profile(stale["id"], {"full_name": "Third Name"}, before=stale)
+    assert users.get(stale["id"], consistent=True)["full_name"] == "Second Name"
+    assert found(api, admin, "second") == ["race@example.com"]
+    assert found(api, admin, "third") == [] and found(api, admin, "first") == []
