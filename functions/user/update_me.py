@@ -7,7 +7,8 @@ from chapchap.models.auth import UpdateMeIn
 app = api(auth="user")
 
 
-@app.patch("/api/user/me", responses=doc("UserData"))
+@app.patch("/api/user/me", responses=doc("UserData", errors={
+    409: "CONCURRENT_UPDATE: the name or number changed meanwhile (another session); reload"}))
 def update_me(body: UpdateMeIn):
     user = current_user(app)
     return ok({"user": accounts.update_profile(user, body)})

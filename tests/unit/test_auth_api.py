@@ -310,8 +310,11 @@ def test_dynamodb_calls_per_endpoint_are_fixed_and_never_scan(api, ddb_calls):
         api.get("/api/user/me", token=token)
     assert dict(c) == {"BatchGetItem": 2}
     with ddb_calls() as c:
-        api.patch("/api/user/me", json={"full_name": "A"}, token=token)
+        api.patch("/api/user/me", json={"locale": "en"}, token=token)
     assert dict(c) == {"BatchGetItem": 1, "UpdateItem": 1}
+    with ddb_calls() as c:  # a new name moves the admin search's name items in the same write
+        api.patch("/api/user/me", json={"full_name": "A"}, token=token)
+    assert dict(c) == {"BatchGetItem": 1, "TransactWriteItems": 1}
     with ddb_calls() as c:
         refreshed = api.post("/api/auth/refresh", json={"refresh_token": data["refresh_token"]}).data
     assert dict(c) == {"GetItem": 1, "BatchGetItem": 1, "TransactWriteItems": 1}

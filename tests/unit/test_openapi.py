@@ -231,6 +231,7 @@ ADMIN_QUERY = {
     "AdminListPaymentsFunction": PAGE | LIST_DATES | {"status", "sort", "flagged", "q"},
     "AdminListTemplatesFunction": PAGE,
     "AdminAnalyticsFunction": {"period", "from", "to"},
+    "AdminFunnelFunction": {"from", "to"},
     "AdminPaymentsReportFunction": {"from", "to", "format"},
 }
 ADMIN_OPERATIONS = [(path, method, op) for path, method, op in OPERATIONS if path.startswith("/api/admin/")]
@@ -357,6 +358,9 @@ def test_every_admin_route_answers_what_the_document_says(aws, catalog, selcom_s
         assert api.get("/api/admin/analytics", token=token, query=f"period={period}").status == 200
     for fmt in ("csv", "pdf"):
         assert api.get("/api/admin/reports/payments", token=token, query=f"format={fmt}").status == 200
+    assert api.get("/api/admin/funnel", token=token).status == 200
+    assert api.get(f"/api/admin/cvs/{cv['id']}/pdf", token=token).status == 202  # not rendered yet
+    assert api.get("/api/admin/users", token=token, query="q=0754321987").status == 200
     assert api.get("/api/admin/settings", token=token).status == 200
     assert api.put("/api/admin/settings", json={"default_price": 6000, "openai_api_key": "sk-test-0123456789"},
                    token=token).status == 200

@@ -127,6 +127,9 @@ def _drive(api, invoke, selcom_sim, tokens: dict) -> None:
     _render(invoke, paid_cv)
     reply = api.get(f"/api/payments/download/{paid_cv}", token=token)
     assert reply.status == 200, reply.body
+    # The admin's link to the same PDF (signed the same way, counting nothing).
+    reply = api.get(f"/api/admin/cvs/{paid_cv}/pdf", token=admin)
+    assert reply.status == 200, reply.body
     # An edit of a paid CV queues its render (the user's route and the admin's).
     reply = api.put(f"/api/cvs/{paid_cv}", json={"title": "Amina, paid"}, token=token)
     assert reply.status == 200, reply.body

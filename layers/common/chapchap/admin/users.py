@@ -4,7 +4,8 @@ Every change is one transaction together with its audit entry (before/after as t
 object, never a password hash). DynamoDB calls per request, besides the guard's BatchGetItem:
     list             sort=created_at: 1 Query per month of the range (2 with role or status
                      alone, 1 with both); sort=last_login: 4 per month (2 with role or status
-                     alone, 1 with both); q: 1 Query + 1 BatchGetItem
+                     alone, 1 with both); q: 1 Query + 1 BatchGetItem (an email with '@', a
+                     phone number), 2 Queries + 1 BatchGetItem (email or name prefix)
     create           1 transaction
     read             1 GetItem
     update           1 GetItem + 1 transaction
@@ -24,17 +25,19 @@ from typing import TYPE_CHECKING, Any
 from chapchap import audit, clock, cursor
 from chapchap.admin import query as admin_query
 from chapchap.auth.passwords import admin_password_problem, hash_password
-from chapchap.data import buckets, counters, merged, table, users
+from chapchap.data import buckets, counters, merged, table, user_index, users
 from chapchap.data import cvs as cv_data
 from chapchap.data.cvs import Owner
 from chapchap.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from chapchap.phone import InvalidPhone, normalize_phone
 
 if TYPE_CHECKING:  # pydantic body models: the routes that take them import them
     from chapchap.models.admin import AdminUserCreateIn, AdminUserUpdateIn
 
 SORTS = ("created_at", "last_login")
 # CVs detached in the deleting transaction itself; more are detached right after, one by one.
-DELETE_CVS_IN_TRANSACTION = 90
+# With the user's items, their search index, the actor check and the counter: at most 100.
+DELETE_CVS_IN_TRANSACTION = 100 - 5 - user_index.MAX_WORDS - 1
 
 
 # ---------------------------------------------------------------- list
@@ -60,24 +63,128 @@ def list_users(params: dict[str, str] | None) -> tuple[list[dict], int, str | No
     return [users.public_user(item) for item in items], query.limit, next_cursor
 
 
+def search_kind(q: str) -> str:
+    """How `q` is read: "email" with an '@', "phone" when it is a phone number in any
+    accepted form, else "email_or_name" (a prefix of the email or of any word of the name)."""
+    if "@" in q:
+        return "email"
+    try:
+        normalize_phone(q)
+    except InvalidPhone:
+        return "email_or_name"
+    return "phone"
+
+
 def _search(query: admin_query.ListQuery, role: str | None,
             status: str | None) -> tuple[list[dict], int, str | None]:
-    """`q`: users whose email starts with it, in email order (ascending unless order=desc);
-    role, status, from and to narrow the page after reading it (a page may come back short)."""
-    prefix = query.text("q", max_length=254, message="must be the first 1 to 254 characters of an email")
+    """`q`: an email prefix (with '@'), a phone number (every account holding it, exact), or
+    else users whose email or any word of whose name starts with it (case and accents
+    ignored), in the order of the matched text (ascending unless order=desc); role, status,
+    from and to narrow the page after reading it (a page may come back short)."""
+    q = query.text("q", max_length=254, message="must be 1 to 254 characters: an email prefix, a phone number "
+                                                 "or the start of a name")
     if "sort" in query.raw:
-        query.bad("sort", "cannot be combined with q: matches come in email order")
+        query.bad("sort", "cannot be combined with q: matches come in the order of the matched text")
     query.check()
-    prefix = users.normalize_email(prefix)
     query.order = query.raw.get("order", "asc")
-    scope = query.scope("admin-users-q", q=prefix, role=role, status=status)
-    found, last = users.by_email_prefix(prefix, limit=query.limit, forward=query.order == "asc",
-                                        start_key=cursor.decode(query.cursor, scope))
+    kind = search_kind(q)
+    if kind == "phone":
+        found, last = _by_phone(normalize_phone(q), query.limit), None
+    else:
+        scope = query.scope("admin-users-q", q=q, role=role, status=status)
+        state = cursor.decode(query.cursor, scope)
+        if kind == "email":
+            found, next_state = users.by_email_prefix(users.normalize_email(q), limit=query.limit,
+                                                      forward=query.order == "asc", start_key=state)
+        else:
+            found, next_state = _by_email_or_name(q, query.limit, query.order == "asc", state)
+        last = cursor.encode(next_state, scope)
     lower = clock.iso(clock.business_day_bounds(query.first)[0]) if query.first else ""
     upper = clock.iso(clock.business_day_bounds(query.last)[1]) if query.last else "~"
     kept = [u for u in found if (not role or u["role"] == role) and (not status or u["status"] == status)
             and lower <= u["created_at"] < upper]
-    return [users.public_user(u) for u in kept], query.limit, cursor.encode(last, scope)
+    return [users.public_user(u) for u in kept], query.limit, last
+
+
+MAX_PHONE_MATCHES = 100  # accounts sharing one number: a family phone, a shop's; never many
+
+
+def _by_phone(phone: str, limit: int) -> list[dict[str, Any]]:
+    """Every account holding the number, oldest first: 1 Query + 1 BatchGetItem. One page
+    (no cursor): a number is shared by few accounts; at most `MAX_PHONE_MATCHES`."""
+    ids = user_index.user_ids_by_phone(phone, limit=MAX_PHONE_MATCHES)
+    found = table.batch_get([users.user_key(i) for i in ids])
+    matches = [found[users.user_key(i)] for i in ids
+               if users.user_key(i) in found and found[users.user_key(i)].get("phone_number") == phone]
+    return sorted(matches, key=lambda u: (u["created_at"], u["id"]))
+
+
+def _by_email_or_name(q: str, limit: int, forward: bool,
+                      state: dict | None) -> tuple[list[dict[str, Any]], dict | None]:
+    """Two keyed sources merged in the order of the matched text: email items (gsi1
+    `EMAILS#<c>`, begins_with the lowercased q) and name-word items (`NAMEWORD#<ab>`,
+    begins_with the folded longest word of q). Each source is read from where the last page
+    stopped, `limit` items at most: 2 Queries + 1 BatchGetItem per page. With several words
+    every word must start a word of the name (checked on the users read), and emails, which
+    hold no space, are not searched. A name match whose email also starts with q is left to
+    the email source (name items carry the email, which never changes), so such a user comes
+    once, in email order; a user with two words starting with q is shown once per page."""
+    terms = user_index.words(q)
+    email = users.normalize_email(q)
+    longest = max(terms, key=len) if terms else None
+    # Per source: {} not read yet, a key to go on from, None finished (or not searched).
+    emails_searched = " " not in email
+    state = {"e": {} if emails_searched else None, "n": {} if longest else None, **(state or {})}
+    sources: list[tuple[str, list[dict], dict | None]] = []
+    if state["e"] is not None:
+        items, more = table.query(index="gsi1", pk_name="gsi1pk", pk=users.email_index(email)["gsi1pk"],
+                                  sk_condition="begins_with(gsi1sk, :prefix)", sk_values={"prefix": email},
+                                  limit=limit, forward=forward, start_key=state.get("e") or None)
+        sources.append(("e", [{"text": i["email"], "user_id": i["user_id"], "key": _key(i, "gsi1")} for i in items],
+                        more))
+    if longest and state["n"] is not None:
+        items, more = user_index.by_name_prefix(longest, limit=limit, forward=forward,
+                                                start_key=state.get("n") or None)
+        sources.append(("n", [{"text": i["word"], "user_id": i["user_id"], "key": _key(i, None),
+                               "skip": emails_searched and (i.get("email") or "").startswith(email)} for i in items],
+                        more))
+    merged_rows = sorted(((row, name) for name, rows, _ in sources for row in rows),
+                         key=lambda pair: (pair[0]["text"], pair[1], pair[0]["user_id"]), reverse=not forward)
+    # Hand out rows in order until the first source whose unread rows could come before.
+    handed: list[tuple[dict, str]] = []
+    limits = {name: rows[-1]["text"] for name, rows, more in sources if more and rows}
+    for row, name in merged_rows:
+        if sum(1 for r, _ in handed if not r.get("skip")) >= limit:
+            break
+        if any((row["text"] > edge) if forward else (row["text"] < edge)
+               for other, edge in limits.items() if other != name):
+            break
+        handed.append((row, name))
+    next_state: dict[str, Any] | None = {"e": state["e"], "n": state["n"]}
+    for name, rows, more in sources:
+        mine = [row for row, n in handed if n == name]
+        if mine:
+            next_state[name] = mine[-1]["key"] if (more or len(mine) < len(rows)) else None
+        elif not rows:
+            next_state[name] = None  # finished
+    if next_state["e"] is None and next_state["n"] is None:
+        next_state = None
+    ids = list(dict.fromkeys(row["user_id"] for row, _ in handed if not row.get("skip")))
+    found = table.batch_get([users.user_key(i) for i in ids])
+    result = []
+    for user_id in ids:
+        user = found.get(users.user_key(user_id))
+        if user and all(any(word.startswith(t) for word in user_index.words(user.get("full_name") or ""))
+                        or users.normalize_email(user["email"]).startswith(email) for t in terms or [email]):
+            result.append(user)
+    return result, next_state
+
+
+def _key(item: dict[str, Any], index: str | None) -> dict[str, Any]:
+    key = {"pk": item["pk"], "sk": item["sk"]}
+    if index:
+        key.update({f"{index}pk": item[f"{index}pk"], f"{index}sk": item[f"{index}sk"]})
+    return key
 
 
 # ---------------------------------------------------------------- one user
@@ -133,7 +240,8 @@ def create(actor: dict[str, Any], data: AdminUserCreateIn) -> dict[str, Any]:
         users.create_ops(user) + counters.add_ops({"users": 1})
         + [audit.entry_op(actor=actor, action="user.create", entity="user", entity_id=user["id"],
                           before=None, after=shown)]
-        + ([users.phone_op(user)] if user["phone_number"] else []),  # a reset by SMS finds it
+        + ([users.phone_op(user)] if user["phone_number"] else [])  # a reset by SMS finds it
+        + user_index.index_ops(user),
         actor, 1 if users.is_active_admin(user) else 0)
     try:
         _commit(ops, actor_at=actor_at, counter_at=counter_at, changed_at=1, conflict="")
@@ -191,6 +299,7 @@ def _update_plan(actor: dict[str, Any], user: dict[str, Any],
                           before=users.public_user(user), after=users.public_user(after))]
     if changes.get("phone_number"):  # a reset by SMS finds the account by its new number
         ops.append(users.phone_op(after))
+    ops += user_index.reindex_ops(user, after)  # the admin search follows a new name or number
     delta = int(users.is_active_admin(after)) - int(users.is_active_admin(user))
     if own:
         counter = users.admin_count_ops(delta)  # 0: an admin cannot demote or suspend itself
@@ -229,7 +338,8 @@ def _delete_plan(actor: dict[str, Any], user: dict[str, Any]) -> tuple[list[dict
         [table.delete_op(*users.user_key(user_id), condition="updated_at = :seen", seen=user["updated_at"]),
          table.delete_op(*users.email_key(user["email"]), condition="user_id = :user", user=user_id),
          audit.entry_op(actor=actor, action="user.delete", entity="user", entity_id=user_id,
-                        before=users.public_user(user), after=None)],
+                        before=users.public_user(user), after=None),
+         *user_index.delete_ops(user)],
         actor, -1 if users.is_active_admin(user) else 0)
     return ops + [cv_data.unown_op(cv["id"], user_id, now) for cv in cvs], more, actor_at, counter_at
 

@@ -12,6 +12,8 @@ live counters and never by scanning (docs/data.md, rule 6):
     active_users    ACTIVE#<date>: one marker per user active that day             Select=COUNT
     refunds, refunded_payments, template_refunds
                     REFUND#<date>: one item per refund made that day               projection
+    funnel          COUNTER#DAY#<date> / DAY, copied: failures and hand-overs leave no
+                    item of their own to count (analytics/funnel.py)               BatchGetItem
 
 and overwrites `ANALYTICS#DAILY / <date>`: the same items give the same record, so running it
 again, or for any past date (backfill), is safe. It also rewrites the records of the ISO week
@@ -39,6 +41,7 @@ from datetime import date, timedelta
 from typing import Any, Mapping
 
 from chapchap import clock
+from chapchap.analytics import funnel
 from chapchap.data import analytics as records
 from chapchap.analytics.periods import (PERIODS, bad_query, check_known, choice, days, month_start,
                               parse_date, period_end, period_start, week_start)
@@ -92,6 +95,7 @@ def compute_day(day: date) -> dict[str, Any]:
         "refunded_payments": len(refunded),
         "template_refunds": {k: v for k, v in sorted(template_refunds.items()) if v},
         "currency": settings().currency,
+        **funnel.record_fields(day),
     }
 
 

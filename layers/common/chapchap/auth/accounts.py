@@ -7,18 +7,20 @@ Each function is a fixed, small number of DynamoDB calls (asserted in the tests)
                      (+1 Query with an anonymous_id)
     refresh          1 GetItem, 1 BatchGetItem, 1 transaction (+1 UpdateItem on reuse)
     logout           1-2 UpdateItem (+1 GetItem with a refresh token)
-    update profile   1 UpdateItem (+1 transaction when the phone number changes: its PHONE# item)
+    update profile   1 UpdateItem; a new name or phone number: 1 transaction instead (the
+                     admin search's index and the PHONE# item move with it)
     change password  1 transaction
 (plus the one BatchGetItem of the request guard on authenticated routes).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from chapchap import audit, clock
+from chapchap.analytics import funnel
 from chapchap.auth.passwords import admin_password_problem, hash_password, verify_password
 from chapchap.auth.tokens import issue_access_token
-from chapchap.data import counters, sessions, table, throttle, users
+from chapchap.data import counters, sessions, table, throttle, user_index, users
 from chapchap.errors import Conflict, Forbidden, Throttled, Unauthorized, ValidationFailed
 from chapchap.observability import logger, metrics
 
@@ -40,9 +42,13 @@ def register(data: RegisterIn, *, role: str = "user") -> dict[str, Any]:
     user.update(users.login_index(user))
     user["last_active_day"] = today.isoformat()
     session_id, refresh_token, session_ops = sessions.start_ops(user["id"], epoch=0)
-    ops = (users.create_ops(user) + session_ops + ([users.phone_op(user)] if user["phone_number"] else [])
-           + counters.add_ops({"users": 1}, day=today, day_only={"active_users": 1})
-           + [counters.active_marker_op(user["id"], today)])
+
+    def ops(handed_over: int) -> list[dict]:
+        return (users.create_ops(user) + session_ops + ([users.phone_op(user)] if user["phone_number"] else [])
+                + counters.add_ops({"users": 1}, day=today, day_only={
+                    "active_users": 1, **funnel.registered(), **funnel.handed_over(handed_over)})
+                + [counters.active_marker_op(user["id"], today)] + user_index.index_ops(user))
+
     try:
         _commit_with_handover(ops, data.anonymous_id, user["id"])
     except table.TransactionFailed as exc:
@@ -83,11 +89,14 @@ def login(data: LoginIn, *, source_ip: str) -> dict[str, Any]:
     # condition on role and status keeps the entry right if an admin changes them meanwhile.
     login_index = users.login_index(user, now)
     for count_active in (True, False):  # a racing same-day sign-in may have counted the day
-        ops = base + _touch_user_ops(
-            user, "last_login = :now, gsi3pk = :login_pk, gsi3sk = :login_sk", count_active=count_active,
-            condition="#role = :role AND #status = :active", names={"#role": "role", "#status": "status"},
-            now=now, login_pk=login_index["gsi3pk"], login_sk=login_index["gsi3sk"], role=user["role"],
-            active="active")
+        def ops(handed_over: int, count_active: bool = count_active) -> list[dict]:
+            return base + _touch_user_ops(
+                user, "last_login = :now, gsi3pk = :login_pk, gsi3sk = :login_sk", count_active=count_active,
+                also=funnel.handed_over(handed_over),
+                condition="#role = :role AND #status = :active", names={"#role": "role", "#status": "status"},
+                now=now, login_pk=login_index["gsi3pk"], login_sk=login_index["gsi3sk"], role=user["role"],
+                active="active")
+
         try:
             _commit_with_handover(ops, data.anonymous_id, user["id"])
             break
@@ -102,10 +111,11 @@ def login(data: LoginIn, *, source_ip: str) -> dict[str, Any]:
 
 
 def _touch_user_ops(user: dict[str, Any], set_clause: str | None, *, count_active: bool,
-                    condition: str | None = None, names: dict[str, str] | None = None,
-                    **values: Any) -> list[dict]:
+                    also: dict[str, int] | None = None, condition: str | None = None,
+                    names: dict[str, str] | None = None, **values: Any) -> list[dict]:
     """The sign-in's write on the user item, counting the user active today when they were
-    not yet (one write per item per transaction: both go in the same update)."""
+    not yet (one write per item per transaction: both go in the same update). `also`: more
+    amounts for today's counter (the funnel's hand-over), in the same counter write."""
     today = clock.business_date()
     sets = [set_clause] if set_clause else []
     condition = "attribute_exists(pk)" + (f" AND {condition}" if condition else "")
@@ -114,25 +124,29 @@ def _touch_user_ops(user: dict[str, Any], set_clause: str | None, *, count_activ
         sets.append("last_active_day = :today")
         condition += " AND " + counters.ACTIVE_CONDITION
         values["today"] = today.isoformat()
-        extra = counters.active_marker_ops(user["id"], today)
+        extra = counters.active_marker_ops(user["id"], today, also=also)
+    elif also:
+        extra = counters.add_ops(also, day=today)
     if not sets:
-        return []
+        return extra
     return [table.update_op(*users.user_key(user["id"]), "SET " + ", ".join(sets), condition=condition,
                             names=names, **values)] + extra
 
 
-def _commit_with_handover(ops: list[dict], anonymous_id: str | None, user_id: str) -> None:
-    """Commit `ops` together with moving the anonymous CVs to the user, all or nothing.
+def _commit_with_handover(build: Callable[[int], list[dict]], anonymous_id: str | None, user_id: str) -> None:
+    """Commit `build(n)` together with moving the anonymous CVs (n of them) to the user, all
+    or nothing: `build` counts the n CVs in the funnel in the same transaction.
 
     A CV deleted or moved between the Query and the transaction cancels only the hand-over
     part: look again and retry, so sign-in never fails because of it."""
     if not anonymous_id:
-        table.transact(ops)
+        table.transact(build(0))
         return
     from chapchap.cvs import editing as cvs  # only sign-ins carrying an anonymous id need the CV code
 
     for attempt in range(3):
         handover = cvs.handover_ops(anonymous_id, user_id)
+        ops = build(len(handover))
         try:
             table.transact(ops + handover)
             return
@@ -193,9 +207,13 @@ def update_profile(user: dict[str, Any], data: UpdateMeIn) -> dict[str, Any]:
     if not changes:
         return users.public_user(user)
     try:
-        updated = users.update_profile(user["id"], changes)
+        updated = users.update_profile(user["id"], changes, before=user)
     except table.ConditionFailed:
         raise Unauthorized("This account no longer exists.", code="INVALID_TOKEN") from None
+    except table.TransactionFailed:  # a new name or number: gone, or changed by another request
+        if users.get(user["id"], consistent=True) is None:
+            raise Unauthorized("This account no longer exists.", code="INVALID_TOKEN") from None
+        raise Conflict("Your profile changed while saving. Reload and try again.", code="CONCURRENT_UPDATE") from None
     return users.public_user(updated)
 
 
@@ -242,6 +260,7 @@ def ensure_admin(email: str, password: str, full_name: str = "Administrator", *,
     if actor is not None:
         ops.append(audit.entry_op(actor=actor, action="user.create", entity="user", entity_id=user["id"],
                                   before=None, after=users.public_user(user)))
+    ops += user_index.index_ops(user)
     for first_try in (True, False):
         try:
             table.transact(ops)

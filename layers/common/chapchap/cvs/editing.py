@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chapchap import clock, cursor
+from chapchap.analytics import funnel
 from chapchap.cvs import paid_name
 from chapchap.templates import pricing
 from chapchap.pdf import queue as renders
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     from chapchap.models.cv import CvCreateIn, CvUpdateIn
 
 MAX_CONTENT_BYTES = 100 * 1024
-# A sign-in transaction holds at most 100 writes; the rest of it uses at most 12.
+# A sign-in transaction holds at most 100 writes; the rest of it uses at most 15 (a sign-up
+# with a six-word name and a number indexed for the admin search).
 HANDOVER_LIMIT = 80
 
 
@@ -85,13 +87,19 @@ def _title(content: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------- operations
+def _funnel_of(owner: Owner) -> dict[str, int] | None:
+    """A CV made without an account is the funnel's first step (docs/funnel.md)."""
+    return funnel.anonymous_cv() if owner.kind == "anon" else None
+
+
 def create(owner: Owner, data: CvCreateIn) -> dict[str, Any]:
     content = check_content(data.content, owner)
     _active_template(data.template_id)
     cv = cv_data.new_cv(owner=owner, template_id=data.template_id, title=data.title or _title(content),
                         content=content)
     ops = [table.put_op(cv, condition="attribute_not_exists(pk)"),
-           *counters.add_ops({"cvs": 1}, template_id=data.template_id, template_only={"live_cvs": 1}),
+           *counters.add_ops({"cvs": 1}, template_id=data.template_id, template_only={"live_cvs": 1},
+                             day_only=_funnel_of(owner)),
            _template_active_check(data.template_id)]
     try:
         table.transact(ops)
@@ -246,7 +254,8 @@ def duplicate(owner: Owner, cv_id: str) -> dict[str, Any]:
                           content=cv_data.content_of(source))
     copy["duplicated_from"] = cv_id
     table.transact([table.put_op(copy, condition="attribute_not_exists(pk)"),
-                    *counters.add_ops({"cvs": 1}, template_id=copy["template_id"], template_only={"live_cvs": 1})])
+                    *counters.add_ops({"cvs": 1}, template_id=copy["template_id"], template_only={"live_cvs": 1},
+                                      day_only=_funnel_of(owner))])
     return cv_data.public_cv(copy)
 
 

@@ -110,14 +110,16 @@ def active_marker_op(user_id: str, day: date) -> dict:
                          "user_id": user_id, "day": day.isoformat(), "created_at": clock.now_iso()})
 
 
-def active_marker_ops(user_id: str, day: date) -> list[dict]:
+def active_marker_ops(user_id: str, day: date, also: dict[str, int] | None = None) -> list[dict]:
     """The day's marker for a user (the rollup counts these) and the live counter.
 
     Callers add these only together with a write on the user item that sets
     `last_active_day` to `day` under the condition that it was another day: that condition
-    makes the count exactly once per user and day, however many sign-ins race."""
+    makes the count exactly once per user and day, however many sign-ins race. `also`: other
+    amounts for the same day counter in the same transaction (one write per item)."""
     return [active_marker_op(user_id, day),
-            _add(day_key(day), _pick(), {"active_users": 1}, {"type": "counter", "day": day.isoformat()})]
+            _add(day_key(day), _pick(), {"active_users": 1, **{k: int(v) for k, v in (also or {}).items() if v}},
+                 {"type": "counter", "day": day.isoformat()})]
 
 
 def live_cv_op(template_id: str, delta: int) -> dict:
@@ -219,6 +221,15 @@ def day_items(day: date) -> dict[str, dict[str, Any]]:
         for item in items:
             by_sk.setdefault(item["sk"], []).append(item)
     return {sk: merge(items) for sk, items in by_sk.items()}
+
+
+def read_days(days: list[date]) -> dict[date, dict]:
+    """The `DAY` counters of some business days, shards added up (one BatchGetItem per 100
+    shard keys; no call for no day), by day; a day nothing was counted on is left out."""
+    if not days:
+        return {}
+    found = read([day_key(day) for day in days])
+    return {day: found[day_key(day)] for day in days if day_key(day) in found}
 
 
 def days(first: date, last: date) -> dict[date, dict[str, dict[str, Any]]]:

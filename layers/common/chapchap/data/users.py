@@ -24,7 +24,7 @@ import uuid
 from typing import Any
 
 from chapchap import clock
-from chapchap.data import table
+from chapchap.data import table, user_index
 
 ROLES = ("user", "admin")
 NO_USER_ID = "none"  # not a uuid: no user has it (read when an email is unknown, see accounts.login)
@@ -106,7 +106,8 @@ def new_user(*, email: str, full_name: str, password_hash: str, phone_number: st
 
 
 def create_ops(user: dict[str, Any]) -> list[dict]:
-    """The user and its email item; both fail if they exist. Email is operation index 1."""
+    """The user and its email item; both fail if they exist. Email is operation index 1.
+    Callers add `user_index.index_ops(user)` last (the admin search's items)."""
     email_pk, email_sk = email_key(user["email"])
     return [
         table.put_op(user, condition="attribute_not_exists(pk)"),
@@ -130,9 +131,16 @@ def get(user_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
     return table.get(*user_key(user_id), consistent=consistent)
 
 
-def update_profile(user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+def update_profile(user_id: str, changes: dict[str, Any], *, before: dict[str, Any] | None = None) -> dict[str, Any]:
     """Set the given fields; raises ConditionFailed if the user is gone. A new phone number
-    is pointed at the user (one more write) so a reset by SMS finds the account."""
+    is pointed at the user (one more write) so a reset by SMS finds the account.
+
+    With `before` (the user as read) and a new name or number: one transaction instead, the
+    update conditioned on the name and number read, with the search index rewritten
+    (user_index.reindex_ops) and the PHONE# item; raises TransactionFailed when the user is
+    gone or changed meanwhile."""
+    if before is not None and any(k in changes and changes[k] != before.get(k) for k in ("full_name", "phone_number")):
+        return _update_indexed(before, changes)
     sets, removes, names, values = table.field_changes(changes)
     updated = table.update(*user_key(user_id), table.set_remove(sets + ["updated_at = :now"], removes),
                            condition="attribute_exists(pk)", names=names, return_new=True,
@@ -140,6 +148,25 @@ def update_profile(user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     if changes.get("phone_number"):
         table.transact([phone_op(updated)])
     return updated
+
+
+def _update_indexed(before: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    now = clock.now_iso()
+    sets, removes, names, values = table.field_changes(changes)
+    names.update({"#full_name": "full_name", "#phone_number": "phone_number"})  # one placeholder per name
+    condition = "attribute_exists(pk) AND #full_name = :old_name AND " + (
+        "#phone_number = :old_phone" if before.get("phone_number") else
+        "(attribute_not_exists(#phone_number) OR attribute_type(#phone_number, :null_type))")
+    extra = {"old_name": before["full_name"]}
+    extra.update({"old_phone": before["phone_number"]} if before.get("phone_number") else {"null_type": "NULL"})
+    after = {**before, **changes, "updated_at": now}
+    ops = [table.update_op(*user_key(before["id"]), table.set_remove(sets + ["updated_at = :now"], removes),
+                           condition=condition, names=names, now=now, **values, **extra),
+           *user_index.reindex_ops(before, after)]
+    if changes.get("phone_number") and changes["phone_number"] != before.get("phone_number"):
+        ops.append(phone_op(after))
+    table.transact(ops)
+    return after
 
 
 def new_password_op(user: dict[str, Any], password_hash: str) -> dict:

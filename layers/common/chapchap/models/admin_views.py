@@ -292,6 +292,58 @@ class AnalyticsMeta(Out):
     missing_days: Annotated[list[Day], Field(description="finished days without a rollup record (zeros shown)")]
 
 
+# ---------------------------------------------------------------- the funnel
+class FunnelPayments(Out):
+    """Payment steps of one method or network (the payer's phone number's network)."""
+
+    payments_started: Count
+    payments_completed: Count
+    payments_failed: Count
+
+
+class FunnelByMethod(Out):
+    mobile_money: FunnelPayments
+    card: FunnelPayments
+
+
+class FunnelByNetwork(Out):
+    vodacom: FunnelPayments
+    tigo: FunnelPayments
+    airtel: FunnelPayments
+    halotel: FunnelPayments
+    ttcl: FunnelPayments
+    other: FunnelPayments
+
+
+class Funnel(Out):
+    anonymous_cvs: Annotated[int, Field(ge=0, description="CVs created or duplicated without an account")]
+    registered_users: Annotated[int, Field(ge=0, description="accounts made by sign-up (not by an admin)")]
+    cvs_handed_over: Annotated[int, Field(ge=0, description="anonymous CVs moved to an account at sign-up or sign-in")]
+    payments_started: Count
+    payments_completed: Count
+    payments_failed: Annotated[int, Field(ge=0, description="pending payments that failed, were cancelled or expired")]
+    downloads: Annotated[int, Field(ge=0, description="paid downloads by their owners (admin links excluded)")]
+    by_method: FunnelByMethod
+    by_network: FunnelByNetwork
+
+
+class FunnelMeta(Out):
+    from_: Annotated[Day, Field(alias="from")]
+    to: Day
+    time_zone: str
+    live_days: Annotated[list[Day], Field(description="days read from the live counters (today, and "
+                                                      "yesterday before its rollup ran)")]
+    missing_days: Annotated[list[Day], Field(description="finished days without a rollup record holding the "
+                                                         "funnel (counted as zeros: run the rollup for them)")]
+
+
+# ---------------------------------------------------------------- a CV's PDF for support
+class AdminPdfLink(Out):
+    url: Annotated[str, Field(description="presigned, valid five minutes")]
+    expires_at: Timestamp
+    filename: str
+
+
 # ---------------------------------------------------------------- settings
 SecretSource = Literal["environment", "parameter_store", "not_set", "unavailable"]
 Masked = Annotated[str | None, Field(pattern=r"^••••(.{4})?$", description="masked; null when not set")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from chapchap import clock, messages
+from chapchap.analytics import funnel
 from chapchap.pdf import queue as renders
 from chapchap.data import counters, refunds, table, templates
 from chapchap.data import cvs as cv_data
@@ -15,7 +16,7 @@ from chapchap.data import paydesk
 from chapchap.errors import Conflict
 from chapchap.observability import logger, metrics
 from chapchap.templates import pricing
-from chapchap.payments import selcom
+from chapchap.payments import fail, selcom
 
 FAILED_STATUSES = {"REJECTED", "FAILED", "FAIL", "ERROR", "DECLINED"}
 CANCELLED_STATUSES = {"CANCEL", "CANCELLED", "CANCELED", "USERCANCELLED", "USERCANCELED"}
@@ -61,10 +62,7 @@ def _apply(payment: dict[str, Any], status, source: str) -> dict[str, Any]:
                      selcom_reference=status.reference, source=source)
     elif paid_status in FAILED_STATUSES | CANCELLED_STATUSES and payment["status"] == "pending":
         new = "cancelled" if paid_status in CANCELLED_STATUSES else "failed"
-        try:
-            table.transact([pay_data.leave_pending_op(payment["reference"], new, selcom_status=paid_status)])
-        except table.TransactionFailed:
-            pass
+        fail.leave_pending(payment, new, selcom_status=paid_status)
     return pay_data.get(payment["reference"]) or payment
 
 
@@ -113,7 +111,8 @@ def complete(payment: dict[str, Any], *, transaction_id: str | None, channel: st
         if flips_cv:
             amounts["paid_cvs"] = 1
         ops += counters.add_ops(amounts, day=clock.business_date(now), template_id=template_id,
-                                template_only={"live_cvs": 1} if moves else None)
+                                template_only={"live_cvs": 1} if moves else None,
+                                day_only=funnel.payment_step("payments_completed", payment))
         if moves:
             # The CV leaves its template for the one paid for: live_cvs follows, and that
             # template must still exist (an admin may have deleted it since).

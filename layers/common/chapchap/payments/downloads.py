@@ -45,19 +45,35 @@ def download(user: dict[str, Any], cv_id: str) -> Ready | Rendering:
     if not cv.get("is_paid"):
         raise PaymentRequired("Pay for this CV to download it.", code="PAYMENT_REQUIRED")
     version = cv["content_version"]
-    if cv.get("pdf_status") == "ready" and cv.get("pdf_version") == version and cv.get("pdf_key"):
+    if pdf_current(cv):
         now = clock.now()
         table.transact([table.update_op(*cv_data.cv_key(cv_id), "ADD download_count :one", one=1),
                         *counters.add_ops({"downloads": 1}, day=clock.business_date(now),
                                           template_id=cv["template_id"]),
                         counters.download_op(cv, now)])
-        filename = _filename(cv["title"])
-        return Ready(url=storage.download_url(cv["pdf_key"], filename=filename, expires=DOWNLOAD_URL_SECONDS),
-                     expires_at=clock.iso(now + timedelta(seconds=DOWNLOAD_URL_SECONDS)),
-                     filename=filename, download_count=int(cv.get("download_count", 0)) + 1)
-    requested = cv.get("render_requested_at")
-    under_way = (cv.get("pdf_status") == "rendering" and requested
-                 and clock.parse_iso(requested) > clock.now() - RENDER_STUCK_AFTER)
-    if not under_way:
+        url, expires_at, filename = link(cv, now)
+        return Ready(url=url, expires_at=expires_at, filename=filename,
+                     download_count=int(cv.get("download_count", 0)) + 1)
+    if not render_under_way(cv):
         renders.request_render(cv_id, version)
     return Rendering()
+
+
+def pdf_current(cv: dict[str, Any]) -> bool:
+    """The PDF of the CV's current content version exists."""
+    return (cv.get("pdf_status") == "ready" and cv.get("pdf_version") == cv["content_version"]
+            and bool(cv.get("pdf_key")))
+
+
+def render_under_way(cv: dict[str, Any]) -> bool:
+    """A render was asked for recently enough to wait for it (a stuck one is asked again)."""
+    requested = cv.get("render_requested_at")
+    return bool(cv.get("pdf_status") == "rendering" and requested
+                and clock.parse_iso(requested) > clock.now() - RENDER_STUCK_AFTER)
+
+
+def link(cv: dict[str, Any], now) -> tuple[str, str, str]:
+    """A short-lived link to the CV's PDF: (url, expires_at, filename)."""
+    filename = _filename(cv["title"])
+    return (storage.download_url(cv["pdf_key"], filename=filename, expires=DOWNLOAD_URL_SECONDS),
+            clock.iso(now + timedelta(seconds=DOWNLOAD_URL_SECONDS)), filename)

@@ -8,11 +8,10 @@ from typing import Any
 from chapchap import clock
 from chapchap.data import payments as pay_data
 from chapchap.data import paydesk
-from chapchap.data import table
 from chapchap.errors import ApiError
 from chapchap.observability import logger
 from chapchap.payments import confirm as confirming
-from chapchap.payments import selcom
+from chapchap.payments import fail, selcom
 
 RECONCILE_MIN_AGE = timedelta(minutes=2)
 EXPIRE_AFTER = timedelta(hours=24)
@@ -58,9 +57,5 @@ def _expire(payment: dict[str, Any]) -> None:
         cancel = f"cancel refused or failed: {exc.code}"
         logger.warning("could not cancel an expired order at Selcom", extra={"reference": payment["reference"],
                                                                             "code": exc.code})
-    try:
-        table.transact([pay_data.leave_pending_op(payment["reference"], "expired"),
-                        paydesk.step_op(payment["reference"], "expired", cancel=cancel,
-                                        created_at=payment["created_at"])])
-    except table.TransactionFailed:
-        pass
+    fail.leave_pending(payment, "expired", also=[paydesk.step_op(payment["reference"], "expired", cancel=cancel,
+                                                               created_at=payment["created_at"])])

@@ -7,14 +7,15 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from chapchap import clock
-from chapchap.data import table, templates, throttle
+from chapchap.analytics import funnel
+from chapchap.data import counters, table, templates, throttle
 from chapchap.data import cvs as cv_data
 from chapchap.data import payments as pay_data
 from chapchap.data import paydesk
 from chapchap.errors import ApiError, Conflict, NotFound, Throttled, ValidationFailed
 from chapchap.observability import logger, metrics
 from chapchap.templates import pricing
-from chapchap.payments import selcom
+from chapchap.payments import fail, selcom
 from chapchap.settings import settings
 from chapchap.templates import catalog
 
@@ -125,7 +126,8 @@ def _initiate(user: dict[str, Any], data: InitiateIn, base_url: str) -> dict[str
     limits = _prompt_limits(user, cv, phone, method)
     try:
         table.transact([table.put_op(payment, condition="attribute_not_exists(pk)"),
-                        *(op for op, _ in limits), *paydesk.creation_lookup_ops(payment)])
+                        *(op for op, _ in limits), *paydesk.creation_lookup_ops(payment),
+                        *counters.add_ops(funnel.payment_step("payments_started", payment))])
     except table.TransactionFailed as exc:
         refused = [why for n, (_, why) in enumerate(limits, start=1) if exc.failed_at(n)]
         if not refused:
@@ -139,10 +141,10 @@ def _initiate(user: dict[str, Any], data: InitiateIn, base_url: str) -> dict[str
         # Selcom may have the order: keep it pending and let verify/reconciliation ask.
         raise
     except ApiError as exc:
-        _fail(reference, reason=exc.code)
+        _fail(payment, reason=exc.code)
         raise
     except Exception:
-        _fail(reference, reason="UNEXPECTED")
+        _fail(payment, reason="UNEXPECTED")
         raise
     ussd = {"sent": False, "phone": phone}
     if method == "mobile_money" and phone:
@@ -206,8 +208,5 @@ def _push(client, reference: str, phone: str) -> dict[str, Any]:
             "message": "Check your phone and enter your PIN to pay." if result.accepted else result.message}
 
 
-def _fail(reference: str, *, reason: str) -> None:
-    try:
-        table.transact([pay_data.leave_pending_op(reference, "failed", failure_reason=reason)])
-    except table.TransactionFailed:
-        pass
+def _fail(payment: dict[str, Any], *, reason: str) -> None:
+    fail.leave_pending(payment, "failed", failure_reason=reason)
