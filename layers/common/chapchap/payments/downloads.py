@@ -15,7 +15,6 @@ from chapchap.data import counters, table
 from chapchap.data import cvs as cv_data
 from chapchap.errors import NotFound, PaymentRequired
 
-RENDER_STUCK_AFTER = timedelta(minutes=5)
 DOWNLOAD_URL_SECONDS = 300
 
 
@@ -55,9 +54,5 @@ def download(user: dict[str, Any], cv_id: str) -> Ready | Rendering:
         return Ready(url=storage.download_url(cv["pdf_key"], filename=filename, expires=DOWNLOAD_URL_SECONDS),
                      expires_at=clock.iso(now + timedelta(seconds=DOWNLOAD_URL_SECONDS)),
                      filename=filename, download_count=int(cv.get("download_count", 0)) + 1)
-    requested = cv.get("render_requested_at")
-    under_way = (cv.get("pdf_status") == "rendering" and requested
-                 and clock.parse_iso(requested) > clock.now() - RENDER_STUCK_AFTER)
-    if not under_way:
-        renders.request_render(cv_id, version)
+    renders.render_unless_under_way(cv)
     return Rendering()

@@ -8,6 +8,8 @@ message after that transaction succeeded.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+from typing import Any
 
 import boto3
 
@@ -53,3 +55,16 @@ def request_render(cv_id: str, version: int) -> None:
     except table.TransactionFailed:
         return  # the CV changed version meanwhile; its newer update asks for its own render
     enqueue(cv_id, version)
+
+
+RENDER_STUCK_AFTER = timedelta(minutes=5)
+
+
+def render_unless_under_way(cv: dict[str, Any]) -> None:
+    """Ask for the render of the CV's current version unless one was asked for in the last
+    RENDER_STUCK_AFTER (a reader polling for the PDF must not queue a render per poll)."""
+    requested = cv.get("render_requested_at")
+    under_way = (cv.get("pdf_status") == "rendering" and requested
+                 and clock.parse_iso(requested) > clock.now() - RENDER_STUCK_AFTER)
+    if not under_way:
+        request_render(cv["id"], cv["content_version"])
