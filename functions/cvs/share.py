@@ -9,7 +9,8 @@ app = api(validation=False, auth="optional")  # no body model on this route
 
 
 @app.post("/api/cvs/<cv_id>/share", responses=doc({200: "ShareData", 201: "ShareData"}, errors={
-    402: "PAYMENT_REQUIRED: pay for the CV first"}))
+    402: "PAYMENT_REQUIRED: pay for the CV first",
+    409: "CONCURRENT_UPDATE: the link was revoked while this one was made; ask again"}))
 def share_cv(cv_id: str):
     owner, _ = owner_of(app)
     result = sharing.share(owner, cv_id)

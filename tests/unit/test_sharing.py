@@ -96,6 +96,27 @@ def test_a_paid_cv_gets_one_link_with_qr_codes_that_read_back(api, paid):
     assert again.status == 200 and again.data["share"]["slug"] == slug and again.data["share"]["url"] == share["url"]
 
 
+def test_two_shares_at_once_make_one_link(api, paid, monkeypatch):
+    from chapchap.cvs import sharing
+    from chapchap.data import cvs as cv_data
+
+    owner = paid()
+    stale = cv_data.get(owner["cv_id"])  # what a second request read before the first one's write
+    first = api.post(f"/api/cvs/{owner['cv_id']}/share", token=owner["token"]).data["share"]["slug"]
+    real, reads = sharing._paid, []
+
+    def racing(who, cv_id):
+        reads.append(cv_id)
+        return stale if len(reads) == 1 else real(who, cv_id)
+
+    monkeypatch.setattr(sharing, "_paid", racing)
+    reply = api.post(f"/api/cvs/{owner['cv_id']}/share", token=owner["token"])
+    assert reply.status == 200 and reply.data["share"]["slug"] == first, reply.body
+    assert len(reads) == 2
+    links = [i for i in all_items() if i["pk"].startswith("SHARE#") and i["sk"] == "SHARE"]
+    assert [i["slug"] for i in links] == [first]
+
+
 def test_unpaid_cvs_get_402_and_strangers_get_404(api, paid):
     owner = paid()
     unpaid = new_cv(api, owner["token"])

@@ -40,7 +40,7 @@ from chapchap.data import cvs as cv_data
 from chapchap.data import shares
 from chapchap.data import throttle
 from chapchap.data.cvs import Owner
-from chapchap.errors import NotFound, PaymentRequired, Throttled
+from chapchap.errors import Conflict, NotFound, PaymentRequired, Throttled
 from chapchap.pdf import queue as renders
 from chapchap.secretstore import get_secret
 from chapchap.settings import settings
@@ -109,8 +109,8 @@ def share(owner: Owner, cv_id: str) -> Shared:
         # The two small images of the losing slug stay (no delete grant for a rare race).
         cv = _paid(owner, cv_id)
         live = shares.get(cv["share_slug"], consistent=True) if cv.get("share_slug") else None
-        if not live:
-            raise
+        if not live:  # revoked in the same instant: the caller may simply ask again
+            raise Conflict("The CV's link changed meanwhile. Please try again.", code="CONCURRENT_UPDATE") from None
         return Shared(_public_share(live), created=False)
     return Shared(_public_share(item), created=True)
 
