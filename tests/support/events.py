@@ -20,8 +20,9 @@ EVENT_FILES = sorted(p for p in (ROOT / "events").rglob("*.json") if p != ENV_VA
 OWNER = {"full_name": "Amina Juma", "email": "amina@example.com", "password": "correct horse battery"}
 ADMIN = {"email": "admin@cvchapchap.local", "password": "ChapChap-Admin-2026!"}
 UNUSED_TEMPLATE = "sample-unused"  # what the admin template events (update, status, delete) act on
-# The one route whose sample acts on the paid CV rather than the unpaid one.
-PAID_ROUTES = ("GET /api/payments/download/{cv_id}",)
+# The routes whose sample acts on the paid CV rather than the unpaid one.
+PAID_ROUTES = ("GET /api/payments/download/{cv_id}", "POST /api/cvs/{id}/share", "DELETE /api/cvs/{id}/share",
+               "GET /api/cvs/{id}/share/views")
 
 
 def function_for(path: Path) -> Function:
@@ -87,6 +88,14 @@ def reset_token(user_id: str) -> str:
     return f"{uuid.UUID(user_id).hex}.{secret}"
 
 
+def share_slug(context: dict[str, Any]) -> str:
+    """The slug of the paid CV's live share link (another event may have revoked it)."""
+    from chapchap.cvs import sharing
+    from chapchap.data.cvs import Owner
+
+    return sharing.share(Owner("user", context["user_id"]), context["paid_cv_id"]).share["slug"]
+
+
 def admin_token(api) -> str:
     """An admin account (as the local stack makes one) and a template no CV uses."""
     from chapchap.auth import accounts
@@ -112,6 +121,8 @@ def fill(text: str, context: dict[str, Any]) -> dict:
         text = text.replace("REPLACE_WITH_DELETED_CV_ID", context["deleted_cv_id"])
     if "REPLACE_WITH_RESET_TOKEN" in text:  # made now: a reset request since would replace it
         text = text.replace("REPLACE_WITH_RESET_TOKEN", reset_token(context["user_id"]))
+    if "REPLACE_WITH_SHARE_SLUG" in text:  # the paid CV's live link, made now if it has none
+        text = text.replace("REPLACE_WITH_SHARE_SLUG", share_slug(context))
     event = json.loads(text)
     cv_id = context["paid_cv_id"] if event.get("routeKey") in PAID_ROUTES else context["cv_id"]
     return json.loads(json.dumps(event).replace("REPLACE_WITH_CV_ID", cv_id))

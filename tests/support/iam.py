@@ -114,7 +114,11 @@ def requests_of(service: str, operation: str, params: dict[str, Any], region: st
             return [Request("s3:DeleteObject", _object_arn(bucket, o["Key"]))
                     for o in params.get("Delete", {}).get("Objects", [])]
         key = None if action == "ListBucket" else params.get("Key")
-        return [Request(f"s3:{action}", _object_arn(bucket, key))]
+        found = [Request(f"s3:{action}", _object_arn(bucket, key))]
+        source = params.get("CopySource")
+        if operation == "CopyObject" and isinstance(source, dict):  # the copy reads its source too
+            found.append(Request("s3:GetObject", _object_arn(source["Bucket"], source["Key"])))
+        return found
     if service == "sqs":
         action = "SendMessage" if operation == "SendMessageBatch" else operation
         url = params.get("QueueUrl")

@@ -130,6 +130,13 @@ def _drive(api, invoke, selcom_sim, tokens: dict) -> None:
     # The admin's link to the same PDF (signed the same way, counting nothing).
     reply = api.get(f"/api/admin/cvs/{paid_cv}/pdf", token=admin)
     assert reply.status == 200, reply.body
+    # Its share link: QR codes written and presigned under shares/; opened by anyone (the PDF
+    # copied from pdfs/ to public/, that copy presigned); revoked (both kinds deleted).
+    reply = api.post(f"/api/cvs/{paid_cv}/share", token=token)
+    assert reply.status == 201, reply.body
+    reply = api.get(f"/api/public/cvs/{reply.data['share']['slug']}")
+    assert reply.status == 200, reply.body
+    assert api.delete(f"/api/cvs/{paid_cv}/share", token=token).status == 204
     # An edit of a paid CV queues its render (the user's route and the admin's).
     reply = api.put(f"/api/cvs/{paid_cv}", json={"title": "Amina, paid"}, token=token)
     assert reply.status == 200, reply.body
@@ -145,6 +152,11 @@ def _drive(api, invoke, selcom_sim, tokens: dict) -> None:
     reference = paid_reference(api, selcom_sim, token, verify_cv, deliver=False)
     reply = api.get(f"/api/payments/verify/{reference}", token=token)
     assert reply.status == 200 and reply.data["payment"]["status"] == "completed", reply.body
+    # Its share link opened before any PDF exists, the render seemingly stuck: asked for again.
+    table.update(*cv_data.cv_key(verify_cv), "SET render_requested_at = :long_ago", long_ago="2020-01-01T00:00:00Z")
+    reply = api.post(f"/api/cvs/{verify_cv}/share", token=token)
+    assert reply.status == 201, reply.body
+    assert api.get(f"/api/public/cvs/{reply.data['share']['slug']}").status == 202
     # ... and so does reconciliation, for a payment nobody verified.
     reconcile_cv = new_cv(api, token)
     paid_reference(api, selcom_sim, token, reconcile_cv, deliver=False)

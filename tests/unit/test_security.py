@@ -17,9 +17,10 @@ pytestmark = pytest.mark.usefixtures("catalog", "selcom_sim")
 TEMPLATE = load_template()
 PUBLIC = {"GET /api/health", "POST /api/auth/register", "POST /api/auth/login", "POST /api/auth/refresh",
           "POST /api/auth/password/forgot", "POST /api/auth/password/reset",
-          "GET /api/templates", "POST /api/payments/callback"}
+          "GET /api/templates", "POST /api/payments/callback", "GET /api/public/cvs/{slug}"}
 ANONYMOUS_OK = {"POST /api/cvs", "GET /api/cvs", "GET /api/cvs/{id}", "PUT /api/cvs/{id}", "DELETE /api/cvs/{id}",
-                "POST /api/cvs/{id}/duplicate", "POST /api/uploads/presigned-url"}
+                "POST /api/cvs/{id}/duplicate", "POST /api/uploads/presigned-url",
+                "POST /api/cvs/{id}/share", "DELETE /api/cvs/{id}/share", "GET /api/cvs/{id}/share/views"}
 SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 BODIES = {"PUT /api/cvs/{id}": {"title": "stolen"}, "POST /api/uploads/presigned-url":
           {"purpose": "cv_photo", "content_type": "image/png", "size": 10}}

@@ -142,6 +142,7 @@ GET_ROUTES_THAT_WRITE = {
     "GET /api/payments/download/{cv_id}": "records and queues the render of a paid CV",
     "GET /api/cvs/{id}/preview": "marks on the CV which preview images exist (made on first request)",
     "GET /api/admin/cvs/{id}/pdf": "writes its audit entry, and marks and queues the render when there is no PDF",
+    "GET /api/public/cvs/{slug}": "counts the view and its throttle window; notes the link's PDF copy",
 }
 
 

@@ -77,6 +77,13 @@ def put(key: str, body: bytes, content_type: str, *, cache_control: str | None =
     client().put_object(Bucket=bucket(), Key=key, Body=body, ContentType=content_type, **extra)
 
 
+def copy(source: str, key: str, content_type: str, *, cache_control: str | None = None) -> None:
+    """A copy inside the bucket (no bytes through the function)."""
+    extra = {"CacheControl": cache_control} if cache_control else {}
+    client().copy_object(Bucket=bucket(), Key=key, CopySource={"Bucket": bucket(), "Key": source},
+                         ContentType=content_type, MetadataDirective="REPLACE", **extra)
+
+
 def get(key: str) -> bytes:
     return client().get_object(Bucket=bucket(), Key=key)["Body"].read()
 
@@ -99,3 +106,9 @@ def upload_post(key: str, *, expires: int, fields: dict, conditions: list) -> di
     """A presigned POST (url and form fields) the browser sends the object with."""
     return client().generate_presigned_post(Bucket=bucket(), Key=key, ExpiresIn=expires,
                                             Fields=fields, Conditions=conditions)
+
+
+def delete(keys: list[str]) -> None:
+    """Remove these objects (one call); keys that are already gone are no error."""
+    if keys:
+        client().delete_objects(Bucket=bucket(), Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True})

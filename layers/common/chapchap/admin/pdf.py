@@ -51,7 +51,7 @@ def pdf_link(actor: dict[str, Any], cv_id: str) -> Link | downloads.Rendering:
         if cv.get("deleted_at"):
             raise Conflict("This CV was deleted and its current PDF was never made. Restore it first.",
                            code="CV_DELETED")
-        if downloads.render_under_way(cv):
+        if renders.render_under_way(cv):
             return downloads.Rendering()
         try:
             audit.admin_transact(actor, [renders.rendering_op(cv["id"], cv["content_version"]),

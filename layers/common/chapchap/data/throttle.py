@@ -4,7 +4,9 @@ prompts per CV, per user and per phone that is not the account's.
     THROTTLE#EMAIL#<email> / DELAY        `failures` and `last_failure` (epoch seconds);
                                           TTL a day after the last failure
     THROTTLE#IP#<ip>       / W#<start>    login `failures` in a fixed window, TTL after it
-    THROTTLE#<kind>#<value> / W#<start>   payment prompt `hits` in a fixed window
+    THROTTLE#<kind>#<value> / W#<start>   payment prompt `hits` in a fixed window; also
+                                          public share-link requests per keyed hash of the
+                                          address (`PUBLICCV`: the address is never stored)
 
 Per email, the first LOGIN_MAX_FAILURES_PER_EMAIL failures are free; each one after them asks
 for a wait of 1, 2, 4, ... seconds from the last failure, at most LOGIN_MAX_DELAY_SECONDS. A
@@ -80,13 +82,29 @@ def reset_email_op(email: str, ip: str) -> dict:
 
 
 # ---------------------------------------------------------------- counted actions
+def _hit_args(kind: str, value: str, limit: int, window_seconds: int) -> tuple[tuple, dict]:
+    start, end = _window(window_seconds)
+    return ((f"THROTTLE#{kind}#{value}", f"W#{start}", "ADD hits :one SET #ttl = :ttl"),
+            {"condition": "attribute_not_exists(hits) OR hits < :limit", "names": {"#ttl": "ttl"},
+             "one": 1, "ttl": end + 60, "limit": limit})
+
+
 def hit_op(kind: str, value: str, *, limit: int, window_seconds: int) -> dict:
     """Count one action of `kind` by `value` in the current window, refused (the transaction
     fails at this operation) once `limit` were counted in it."""
-    start, end = _window(window_seconds)
-    return table.update_op(f"THROTTLE#{kind}#{value}", f"W#{start}", "ADD hits :one SET #ttl = :ttl",
-                           condition="attribute_not_exists(hits) OR hits < :limit", names={"#ttl": "ttl"},
-                           one=1, ttl=end + 60, limit=limit)
+    args, kwargs = _hit_args(kind, value, limit, window_seconds)
+    return table.update_op(*args, **kwargs)
+
+
+def hit(kind: str, value: str, *, limit: int, window_seconds: int) -> bool:
+    """`hit_op` on its own (one UpdateItem): False, and nothing counted, once `limit` were
+    counted in the current window (public share links, per keyed hash of the address)."""
+    args, kwargs = _hit_args(kind, value, limit, window_seconds)
+    try:
+        table.update(*args, **kwargs)
+    except table.ConditionFailed:
+        return False
+    return True
 
 
 def seconds_left(window_seconds: int) -> int:

@@ -187,6 +187,38 @@ class Rendering(Out):
     status: Literal["rendering"]
 
 
+class Share(Out):
+    """A paid CV's public link (docs/sharing.md)."""
+
+    slug: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{16}$", description="96 random bits, URL-safe")]
+    url: Annotated[Url, Field(description="the frontend's public page: FRONTEND_BASE_URL/s/{slug}")]
+    qr_svg_url: Annotated[Url, Field(description="the QR code of `url` as SVG; presigned, valid five minutes")]
+    qr_png_url: Annotated[Url, Field(description="the QR code of `url` as PNG; presigned, valid five minutes")]
+    created_at: Timestamp
+    views: Annotated[int, Field(ge=0, description="views counted (one per viewer per 30 minutes)")]
+
+
+class ShareData(Out):
+    share: Share
+
+
+class ShareView(Out):
+    at: Timestamp
+    referrer_host: Annotated[str | None, Field(description="the host of the page the visitor came from")]
+    country: Annotated[str | None, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, when known")]
+    device: Literal["mobile", "tablet", "desktop", "bot"]
+
+
+class PublicCv(Out):
+    """What a share link shows anyone: never the owner's contact details or ids."""
+
+    name: Annotated[str | None, Field(description="content.basics.name")]
+    label: Annotated[str | None, Field(description="content.basics.label (the job title)")]
+    template_id: str
+    pdf_url: Annotated[Url, Field(description="the CV's last rendered PDF; presigned, valid five minutes")]
+    expires_at: Timestamp
+
+
 class Link(Out):
     url: Annotated[Url, Field(description="presigned, valid five minutes")]
     expires_at: Timestamp

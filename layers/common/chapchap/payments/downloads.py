@@ -15,7 +15,6 @@ from chapchap.data import counters, table
 from chapchap.data import cvs as cv_data
 from chapchap.errors import NotFound, PaymentRequired
 
-RENDER_STUCK_AFTER = timedelta(minutes=5)
 DOWNLOAD_URL_SECONDS = 300
 
 
@@ -44,7 +43,6 @@ def download(user: dict[str, Any], cv_id: str) -> Ready | Rendering:
         raise NotFound("No such CV.")
     if not cv.get("is_paid"):
         raise PaymentRequired("Pay for this CV to download it.", code="PAYMENT_REQUIRED")
-    version = cv["content_version"]
     if pdf_current(cv):
         now = clock.now()
         table.transact([table.update_op(*cv_data.cv_key(cv_id), "ADD download_count :one", one=1),
@@ -54,8 +52,7 @@ def download(user: dict[str, Any], cv_id: str) -> Ready | Rendering:
         url, expires_at, filename = link(cv, now)
         return Ready(url=url, expires_at=expires_at, filename=filename,
                      download_count=int(cv.get("download_count", 0)) + 1)
-    if not render_under_way(cv):
-        renders.request_render(cv_id, version)
+    renders.render_unless_under_way(cv)
     return Rendering()
 
 
@@ -63,13 +60,6 @@ def pdf_current(cv: dict[str, Any]) -> bool:
     """The PDF of the CV's current content version exists."""
     return (cv.get("pdf_status") == "ready" and cv.get("pdf_version") == cv["content_version"]
             and bool(cv.get("pdf_key")))
-
-
-def render_under_way(cv: dict[str, Any]) -> bool:
-    """A render was asked for recently enough to wait for it (a stuck one is asked again)."""
-    requested = cv.get("render_requested_at")
-    return bool(cv.get("pdf_status") == "rendering" and requested
-                and clock.parse_iso(requested) > clock.now() - RENDER_STUCK_AFTER)
 
 
 def link(cv: dict[str, Any], now) -> tuple[str, str, str]:

@@ -8,6 +8,8 @@ message after that transaction succeeded.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+from typing import Any
 
 import boto3
 
@@ -53,3 +55,20 @@ def request_render(cv_id: str, version: int) -> None:
     except table.TransactionFailed:
         return  # the CV changed version meanwhile; its newer update asks for its own render
     enqueue(cv_id, version)
+
+
+RENDER_STUCK_AFTER = timedelta(minutes=5)
+
+
+def render_under_way(cv: dict[str, Any]) -> bool:
+    """A render was asked for in the last RENDER_STUCK_AFTER: wait for it (a stuck one is asked again)."""
+    requested = cv.get("render_requested_at")
+    return bool(cv.get("pdf_status") == "rendering" and requested
+                and clock.parse_iso(requested) > clock.now() - RENDER_STUCK_AFTER)
+
+
+def render_unless_under_way(cv: dict[str, Any]) -> None:
+    """Ask for the render of the CV's current version unless one is under way (a reader
+    polling for the PDF must not queue a render per poll)."""
+    if not render_under_way(cv):
+        request_render(cv["id"], cv["content_version"])
