@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.apigw import invoke
-from tests.support.shop import admin_token, new_cv, register
+from tests.support.shop import admin_token, freeze, new_cv, register
 from tests.support.world import REGION
 
 pytestmark = pytest.mark.usefixtures("catalog")
@@ -225,7 +225,10 @@ def test_an_anonymous_cv_is_checked_in_swahili_and_bad_input_changes_nothing(api
     assert "kitenzi" in next(f["message"] for f in analysis["findings"] if f["rule"] == "verbs.weak_phrase")
 
 
-def test_checks_per_cv_are_limited_per_hour(api):
+def test_checks_per_cv_are_limited_per_hour(api, monkeypatch):
+    from chapchap import clock
+
+    freeze(monkeypatch, clock.now())  # one hourly window for the whole test
     token = register(api, "amina@example.com")["access_token"]
     cv_id = new_cv(api, token)["id"]
     from chapchap.analysis.jobs import PER_HOUR
