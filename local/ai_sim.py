@@ -4,7 +4,7 @@
     sim = start(api_key="sk-test")
     sim.url            # http://127.0.0.1:<port>/v1   (the settings' ai_base_url)
     sim.requests       # [{path, authorization_ok, body}] every request, oldest first
-    sim.set_mode("down" | "slow" | "garbage" | "bad_paths" | "normal")
+    sim.set_mode("down" | "slow" | "garbage" | "bad_paths" | "redirect" | "normal")
     sim.stop()
 
 POST /v1/chat/completions with `Authorization: Bearer <api_key>` answers 200 with one
@@ -12,7 +12,8 @@ choice whose message content is `{"findings": [...]}`: a finding on the first wo
 first highlight when there is one, and one on the summary, both with real paths, plus one
 with a path outside the CV (which the client must drop). 401 for a wrong key. Modes:
 `down` 503, `slow` answers after `slow_seconds`, `garbage` answers content that is not JSON,
-`bad_paths` only findings with paths outside the CV.
+`bad_paths` only findings with paths outside the CV, `redirect` a 307 to /v1/elsewhere
+(a client that followed it would send the key there: `requests` shows whether it did).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-MODES = ("normal", "down", "slow", "garbage", "bad_paths")
+MODES = ("normal", "down", "slow", "garbage", "bad_paths", "redirect")
 
 
 class Simulator:
@@ -68,6 +69,8 @@ class Simulator:
             return 401, json.dumps({"error": {"message": "Incorrect API key provided"}})
         if self.mode == "down":
             return 503, json.dumps({"error": {"message": "overloaded"}})
+        if self.mode == "redirect":
+            return 307, json.dumps({"error": {"message": "moved"}})
         if self.mode == "slow":
             time.sleep(self.slow_seconds)
         try:
@@ -99,6 +102,8 @@ def start(*, api_key: str = "sk-local-model-key", port: int = 0, slow_seconds: f
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                if status == 307:
+                    self.send_header("Location", "/v1/elsewhere")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

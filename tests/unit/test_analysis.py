@@ -305,11 +305,16 @@ def test_the_models_findings_are_added_marked_and_checked(api, model, caplog):
     assert analysis["model"] == {"provider": "openai", "used": True} and analysis["notes"] == []
     sent = model.requests[-1]
     assert sent["path"] == "/v1/chat/completions" and sent["authorization_ok"]
-    assert sent["body"]["model"] == "gpt-test" and "Compression engineer" in sent["body"]["messages"][-1]["content"]
+    asked = sent["body"]["messages"][-1]["content"]
+    assert sent["body"]["model"] == "gpt-test" and "Compression engineer" in asked
+    # The person's contact details stay here; what the CV says goes.
+    basics = resume("macchiato-theme-sample")["basics"]
+    assert basics["email"] not in asked and basics["phone"] not in asked and basics["location"]["address"] not in asked
+    assert basics["summary"][:40] in asked
     assert "0123456789" not in reply.body and "0123456789" not in caplog.text
 
 
-@pytest.mark.parametrize("mode", ["down", "slow", "garbage", "bad_paths"])
+@pytest.mark.parametrize("mode", ["down", "slow", "garbage", "bad_paths", "redirect"])
 def test_a_failing_model_leaves_a_complete_analysis(api, model, mode, caplog):
     token = english_user(api)
     cv_id = cv_with(api, token, resume("stackoverflow-theme-sample"))
@@ -324,6 +329,7 @@ def test_a_failing_model_leaves_a_complete_analysis(api, model, mode, caplog):
     else:
         assert analysis["model"] == {"provider": "openai", "used": False}
         assert len(analysis["notes"]) == 1 and "language model" in analysis["notes"][0]
+    assert [r["path"] for r in model.requests] == ["/v1/chat/completions"]  # a redirect is not followed
     assert "0123456789" not in caplog.text
 
 

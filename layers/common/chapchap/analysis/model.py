@@ -3,8 +3,9 @@
     POST {base_url}/chat/completions   Authorization: Bearer <key>
     {"model", "messages": [system, user], "temperature": 0, "response_format": {"type": "json_object"}}
 
-The model is asked for `{"findings": [{"rule", "severity", "message", "path"}]}` about the
-CV (and the job description, when there is one), in the reader's language. What comes back
+The model is sent the CV without contact details (`redacted`) and asked for
+`{"findings": [{"rule", "severity", "message", "path"}]}` about the CV (and the job
+description, when there is one), in the reader's language. What comes back
 is checked like input: at most `MAX_FINDINGS`, a known severity, a message of at most
 `MAX_MESSAGE` characters, a `path` that resolves inside the content (others are dropped);
 each is marked `source: "model"` and its rule prefixed `model.`. Any failure (no answer
@@ -56,9 +57,35 @@ def _endpoint(config: dict[str, Any]) -> str:
     return f"{base}/chat/completions"
 
 
+# Contact details say nothing about the CV's quality: they stay with us.
+_PRIVATE_BASICS = ("email", "phone", "image", "url", "profiles")
+
+
+def redacted(content: dict[str, Any]) -> dict[str, Any]:
+    """The content without the person's contact details and address (the paths of what is
+    left are unchanged: only keys of `basics` go)."""
+    basics = content.get("basics")
+    if not isinstance(basics, dict):
+        return content
+    kept = {k: v for k, v in basics.items() if k not in _PRIVATE_BASICS}
+    if isinstance(basics.get("location"), dict):
+        kept["location"] = {k: v for k, v in basics["location"].items() if k in ("city", "region", "countryCode")}
+    return {**content, "basics": kept}
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect would carry the key to another address: it is a failure instead."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001 - urllib's signature
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def request_body(config: dict[str, Any], content: dict[str, Any], *, locale: str,
                  job_description: str | None) -> dict[str, Any]:
-    user = {"cv": content}
+    user: dict[str, Any] = {"cv": redacted(content)}
     if job_description:
         user["job_description"] = job_description[:MAX_JOB_DESCRIPTION]
     return {
@@ -82,7 +109,7 @@ def ask(config: dict[str, Any], content: dict[str, Any], *, locale: str, job_des
         "Content-Type": "application/json", "Accept": "application/json",
         "Authorization": f"Bearer {config['api_key']}"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - an admin's https URL
+        with _opener.open(request, timeout=timeout) as response:  # an admin's https URL (or loopback)
             raw = response.read(1_000_000)
     except urllib.error.HTTPError as exc:
         raise ModelFailed(f"the model API answered {exc.code}") from None
