@@ -7,6 +7,8 @@
     sim.set_mode("down" | "slow" | "garbage" | "bad_paths" | "redirect" | "normal")
     sim.stop()
 
+    python -m local.ai_sim      # for `make dev`: prints the URL and key to put in the admin settings
+
 POST /v1/chat/completions with `Authorization: Bearer <api_key>` answers 200 with one
 choice whose message content is `{"findings": [...]}`: a finding on the first work entry's
 first highlight when there is one, and one on the summary, both with real paths, plus one
@@ -95,7 +97,7 @@ def start(*, api_key: str = "sk-local-model-key", port: int = 0, slow_seconds: f
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_POST(self):  # noqa: N802 - http.server's name
+        def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             status, text = sim.handle(self.path.split("?")[0], self.headers, body)
             data = text.encode()
@@ -110,10 +112,23 @@ def start(*, api_key: str = "sk-local-model-key", port: int = 0, slow_seconds: f
             except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
                 pass
 
-        def log_message(self, format, *args):  # noqa: A002
+        def log_message(self, format, *args):
             pass
 
     sim.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     sim.server.daemon_threads = True
     threading.Thread(target=sim.server.serve_forever, daemon=True).start()
     return sim
+
+
+if __name__ == "__main__":
+    import os
+
+    running = start(api_key=os.environ.get("LOCAL_AI_KEY", "sk-local-model-key"),
+                    port=int(os.environ.get("LOCAL_AI_PORT", "0")))
+    print(f"fake model API on {running.url} (key {running.api_key}); in the admin settings: ai_provider "
+          f"openai, openai_api_key {running.api_key}, ai_base_url {running.url}. Ctrl-C stops it.", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        running.stop()

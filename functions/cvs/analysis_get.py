@@ -1,8 +1,8 @@
 """GET /api/cvs/{id}/analysis/{analysis_id}: one check of the caller's CV, pending or done."""
 from chapchap.analysis import jobs
+from chapchap.http import api, entry, ok
 from chapchap.http.apidoc import doc
 from chapchap.http.caller import owner_of
-from chapchap.http import api, entry, ok
 
 app = api(validation=False, auth="optional")  # no body model on this route
 

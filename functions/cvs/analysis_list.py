@@ -1,8 +1,8 @@
 """GET /api/cvs/{id}/analysis: the checks of the caller's CV, newest first, one page at a time."""
 from chapchap.analysis import jobs
+from chapchap.http import api, entry, page, page_params
 from chapchap.http.apidoc import doc
 from chapchap.http.caller import owner_of
-from chapchap.http import api, entry, page, page_params
 
 app = api(validation=False, auth="optional")  # no body model on this route
 

@@ -1,10 +1,9 @@
 """SQS consumer: run queued resume checks, reporting partial batch failures."""
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from pydantic import BaseModel
-
 from chapchap.analysis import jobs
 from chapchap.observability import logger, metrics
+from pydantic import BaseModel
 
 # As the PDF function: every failed record is reported, none raises the whole batch.
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

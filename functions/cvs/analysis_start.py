@@ -1,8 +1,8 @@
 """POST /api/cvs/{id}/analysis: check one of the caller's CVs (queued; 202 with the pending analysis)."""
 from chapchap.analysis import jobs
+from chapchap.http import api, current_user, entry, ok
 from chapchap.http.apidoc import doc
 from chapchap.http.caller import owner_of
-from chapchap.http import api, current_user, entry, ok
 from chapchap.messages.texts import DEFAULT_LOCALE
 from chapchap.models.analysis import AnalysisIn
 

@@ -350,6 +350,27 @@ def test_without_a_key_the_model_is_not_asked(api):
         sim.stop()
 
 
+def test_unreadable_model_settings_leave_a_complete_analysis_with_a_note(api):
+    from chapchap.admin import settings as settings_store
+
+    token = register(api, "amina@example.com")["access_token"]
+    cv_id = new_cv(api, token)["id"]
+    started = api.post(f"/api/cvs/{cv_id}/analysis", token=token)
+    real = settings_store.ai_config
+
+    def unreadable():
+        raise TimeoutError("SSM did not answer")
+
+    settings_store.ai_config = unreadable
+    try:
+        assert run_worker() == {"batchItemFailures": []}
+    finally:
+        settings_store.ai_config = real
+    analysis = api.get(f"/api/cvs/{cv_id}/analysis/{started.data['analysis']['id']}", token=token).data["analysis"]
+    assert analysis["status"] == "done" and analysis["model"] is None
+    assert analysis["notes"] == ["The language model was not used: its settings could not be read."]
+
+
 def test_the_settings_refuse_a_plain_http_model_address_beyond_this_machine(api):
     admin = admin_token(api)
     for bad in ("http://example.com/v1", "ftp://127.0.0.1", "https://", "javascript:alert(1)"):

@@ -107,6 +107,18 @@ def analyse(content: dict[str, Any], *, locale: str, job_description: str | None
     return outcome
 
 
+def _model_config() -> tuple[dict[str, Any] | None, list[str]]:
+    """The model's settings, or none with a note when they cannot be read (the check goes on
+    without the model rather than failing for it)."""
+    from chapchap.admin.settings import ai_config
+
+    try:
+        return ai_config(), []
+    except Exception as exc:  # noqa: BLE001 - SSM or the table busy: the model is optional
+        logger.warning("language model settings not readable", extra={"error": type(exc).__name__})
+        return None, ["The language model was not used: its settings could not be read."]
+
+
 def process(cv_id: str, analysis_id: str, *, attempt: int) -> str:
     """Run one queued analysis, once: a finished one is skipped, the last failed attempt
     marks it failed (and the message goes on to the dead-letter queue)."""
@@ -119,11 +131,11 @@ def process(cv_id: str, analysis_id: str, *, attempt: int) -> str:
     if cv is None or cv.get("deleted_at"):
         analyses.finish(cv_id, analysis_id, {"status": "failed", "notes": ["The CV was deleted."]})
         return "failed: no such CV"
+    ai, notes = _model_config()
     try:
-        from chapchap.admin.settings import ai_config
-
         outcome = analyse(cv_data.content_of(cv), locale=item.get("locale") or "sw",
-                          job_description=item.get("job_description"), ai=ai_config())
+                          job_description=item.get("job_description"), ai=ai)
+        outcome["notes"] = notes + outcome["notes"]
     except Exception:
         if attempt >= MAX_ATTEMPTS:
             analyses.finish(cv_id, analysis_id, {"status": "failed", "notes": ["The check could not be run."]})

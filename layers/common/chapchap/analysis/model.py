@@ -76,7 +76,7 @@ def redacted(content: dict[str, Any]) -> dict[str, Any]:
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """A redirect would carry the key to another address: it is a failure instead."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001 - urllib's signature
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None
 
 

@@ -246,9 +246,7 @@ def estimate_pages(content: dict[str, Any]) -> tuple[int, int]:
                     continue
                 for text in ([item] if isinstance(item, str) else _strings(item)):
                     count += len(text.split())
-                    if key in ("highlights",):
-                        lines += _lines(text)
-                    elif key in ("summary", "description", "reference"):
+                    if key in ("highlights", "summary", "description", "reference"):
                         lines += _lines(text)
             lines += _lines(", ".join(_strings(entry.get("keywords")) + _strings(entry.get("courses"))))
     return max(1, math.ceil(lines / LINES_PER_PAGE)), count
