@@ -7,7 +7,7 @@ Warm: each case twice to warm up, then --runs times in this process; the median 
 Cold: a fresh Python process per measurement imports `chapchap.analysis.jobs` (what the
 analysis function's handler imports) and runs its first check of the two-page CV; median of
 --cold-runs processes. The worker's DynamoDB calls and the queue are not in these figures
-(bench/ddb_calls.py counts calls; they are three: GetItem, GetItem, UpdateItem).
+(bench/ddb_calls.py counts calls: three GetItem and an UpdateItem).
 
 Output: tables on stdout and bench/out/analysis.json.
 

@@ -176,7 +176,10 @@ def test_the_owner_asks_reads_and_lists_checks_and_nobody_else_can(api, ddb_call
 
     pending = api.get(f"/api/cvs/{cv_id}/analysis/{analysis_id}", token=token)
     assert pending.status == 200 and pending.data["analysis"]["status"] == "pending"
-    assert run_worker() == {"batchItemFailures": []}
+    records = analysis_records()
+    with ddb_calls() as calls:
+        assert invoke("AnalysisFunction", {"Records": records}) == {"batchItemFailures": []}
+    assert calls == {"GetItem": 3, "UpdateItem": 1}  # the check, the CV, the settings; the outcome
 
     with ddb_calls() as calls:
         done = api.get(f"/api/cvs/{cv_id}/analysis/{analysis_id}", token=token)

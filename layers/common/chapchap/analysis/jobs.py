@@ -6,8 +6,9 @@ Calls per request (asserted in tests):
     start   GetItem (the CV) + TransactWriteItems (the analysis, the CV's hourly counter) + SendMessage
     read    BatchGetItem (the CV and the analysis together)
     list    GetItem (the CV) + Query (one page of its analyses, newest first)
-    worker  GetItem (the analysis) + GetItem (the CV) + UpdateItem; with a model configured
-            also GetItem (the settings) + one SSM read + the model's HTTP call
+    worker  GetItem (the analysis) + GetItem (the CV) + GetItem (the settings: is a model
+            configured?) + UpdateItem; with a model, one SSM read (cached 5 minutes) and its
+            HTTP call
 
 Paid or not, every owner may check their CV: the check is how a CV gets better before it is
 paid for. What bounds the cost (the queue, the model's tokens) is `PER_HOUR` checks per CV.
