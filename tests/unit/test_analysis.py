@@ -95,6 +95,15 @@ def test_swahili_weak_phrases_gaps_future_dates_tense_and_date_formats():
     assert ("consistency.tense", "/work/0/highlights/0") in found
 
 
+def test_findings_are_capped_the_most_serious_first():
+    from chapchap.analysis import rules
+
+    content = {"basics": {"name": "A"}, "work": [{"name": "B", "highlights": ["Responsible for tea"] * 400}]}
+    findings = rules.score(content, locale="en", today=TODAY)["findings"]
+    assert len(findings) == rules.MAX_FINDINGS
+    assert findings[0]["severity"] == "error" and findings[-1]["severity"] == "warning"
+
+
 def test_pages_are_estimated_as_the_renderer_prints_them():
     from chapchap.analysis import rules
 

@@ -24,6 +24,7 @@ SEVERITIES = ("info", "warning", "error")
 SUMMARY_WORDS = (30, 120)
 QUANTIFIED_TARGET = 0.5  # half the points with a figure earns the whole sub-score
 GAP_MONTHS = 6
+MAX_FINDINGS = 100
 # The page estimate: lines of the classic layout at its body size (A4, 10 pt), calibrated on
 # tests/fixtures/cvs/*.json against the real renderer (1, 2, 2 and 4 pages in classic).
 CHARS_PER_LINE = 95
@@ -306,6 +307,8 @@ def score(content: dict[str, Any], *, locale: str, today: date) -> dict[str, Any
     }
     sections = {name: {"score": min(points, WEIGHTS[name]), "max": WEIGHTS[name]} for name, points in parts.items()}
     order = {s: n for n, s in enumerate(reversed(SEVERITIES))}
-    findings = sorted(check.findings, key=lambda f: order[f["severity"]])
+    # The most serious first, at most MAX_FINDINGS: a 100 KB CV of one-line points would
+    # otherwise make a list longer than anyone reads (and than a DynamoDB item holds).
+    findings = sorted(check.findings, key=lambda f: order[f["severity"]])[:MAX_FINDINGS]
     return {"score": sum(s["score"] for s in sections.values()), "sections": sections, "findings": findings,
             "pages": pages, "words": count}
