@@ -26,6 +26,7 @@ COMMANDS = {
     "ddb_calls": f"{PY} -m bench ddb_calls",
     "pdf_render": f"{PY} -m bench pdf_render",
     "preview": f"{PY} -m bench preview",
+    "analysis": f"{PY} -m bench analysis",
     "rollup": f"{PY} -m bench rollup",
     "load": f"{PY} -m bench load",
     "login_timing": f"{PY} -m bench login_timing",
@@ -309,11 +310,27 @@ def login_timing(data: dict[str, Any]) -> str:
     ])
 
 
+def analysis(data: dict[str, Any]) -> str:
+    rows = [[r["cv"], "yes" if r["job_description"] else "no", r["score"], r["pages"], r["findings"],
+             f"{r['wall_ms']:.2f}", f"{r['cpu_ms']:.2f}"] for r in data["warm"]]
+    cold = data["cold"]
+    return "\n".join([
+        "The resume check without a language model (`chapchap.analysis.jobs.analyse`: rules, page estimate, "
+        f"keywords of a 250-word job description), median of {data['runs']} warm runs. {ran_at(data)}",
+        "",
+        table(["CV", "job description", "score", "pages", "findings", "wall ms", "cpu ms"], rows, {2, 3, 4, 5, 6}),
+        "",
+        f"Cold: a fresh process imports `chapchap.analysis.jobs` in {cold['import_ms']:.0f} ms and checks the "
+        f"two-page CV in {cold['first_check_ms']:.1f} ms (median of {data['cold_runs']}).",
+    ])
+
+
 SECTIONS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
     ("coldstart", "Cold start per function", coldstart),
     ("ddb_calls", "DynamoDB calls per endpoint", ddb_calls),
     ("pdf_render", "PDF render time per layout", pdf_render),
     ("preview", "CV preview (watermarked PNG pages)", preview),
+    ("analysis", "Resume check without a model", analysis),
     ("rollup", "Daily rollup: items read per day", rollup),
     ("load", "Load", load),
     ("login_timing", "Login time: unknown and known emails", login_timing),

@@ -109,6 +109,14 @@ def admin_token(api) -> str:
     return reply.data["access_token"]
 
 
+def new_analysis(user_id: str, cv_id: str) -> str:
+    """A pending resume check of the user's CV (its queue message is sent too)."""
+    from chapchap.analysis import jobs
+    from chapchap.data.cvs import Owner
+
+    return jobs.start(Owner("user", user_id), cv_id, job_description=None, locale="en")["id"]
+
+
 def fill(text: str, context: dict[str, Any]) -> dict:
     """The event of a sample file, its placeholders replaced from `context`."""
     text = text.replace("REPLACE_WITH_ACCESS_TOKEN", context["access_token"])
@@ -125,4 +133,7 @@ def fill(text: str, context: dict[str, Any]) -> dict:
         text = text.replace("REPLACE_WITH_SHARE_SLUG", share_slug(context))
     event = json.loads(text)
     cv_id = context["paid_cv_id"] if event.get("routeKey") in PAID_ROUTES else context["cv_id"]
+    if "REPLACE_WITH_ANALYSIS_ID" in text:  # a check of that CV, asked for now
+        text = text.replace("REPLACE_WITH_ANALYSIS_ID", new_analysis(context["user_id"], cv_id))
+        event = json.loads(text)
     return json.loads(json.dumps(event).replace("REPLACE_WITH_CV_ID", cv_id))

@@ -95,6 +95,7 @@ def reset_caches() -> None:
     from aws_lambda_powertools.utilities import parameters
 
     from chapchap import messages, storage
+    from chapchap.analysis import queue as analysis_queue
     from chapchap.pdf import queue as renders
     from chapchap.payments import selcom
     from chapchap.admin import settings as settings_store
@@ -108,6 +109,7 @@ def reset_caches() -> None:
     table.reset_client()
     storage.reset_client()
     renders.reset_client()
+    analysis_queue.reset_client()
     selcom.reset_client()
     messages.reset_client()
     mail.reset_client()

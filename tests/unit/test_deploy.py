@@ -262,7 +262,7 @@ def test_every_alarm_tells_the_topic_and_quiet_is_not_an_alarm():
 
 def test_every_dead_letter_queue_has_a_depth_alarm():
     dlqs = _dead_letter_queues()
-    assert len(dlqs) == 2 + len(SCHEDULES)  # the PDF and notification queues', and each schedule's
+    assert len(dlqs) == 3 + len(SCHEDULES)  # the PDF, notification and analysis queues', and each schedule's
     for queue in dlqs:
         alarms = _watching("ApproximateNumberOfMessagesVisible", "QueueName", f"'{queue}'")
         assert alarms, f"no alarm on the depth of {queue}"
@@ -270,8 +270,8 @@ def test_every_dead_letter_queue_has_a_depth_alarm():
         assert ALARMS[alarms[0]]["ComparisonOperator"] == "GreaterThanThreshold"
 
 
-@pytest.mark.parametrize("function_id", ["PdfFunction", "SendMessagesFunction", "ReconcilePaymentsFunction",
-                                         "DailyRollupFunction"])
+@pytest.mark.parametrize("function_id", ["PdfFunction", "SendMessagesFunction", "AnalysisFunction",
+                                         "ReconcilePaymentsFunction", "DailyRollupFunction"])
 def test_errors_of_the_background_functions_alarm(function_id):
     assert _watching("Errors", "FunctionName", f"'{function_id}'"), f"no Errors alarm for {function_id}"
 

@@ -35,7 +35,8 @@ def test_stack_resources_are_placeholders_filled_from_the_stack_outputs(tmp_path
     outputs = [{"OutputKey": "TableName", "OutputValue": "cvchapchap-dev-Table-ABC"},
                {"OutputKey": "BucketName", "OutputValue": "cvchapchap-dev-bucket-xyz"},
                {"OutputKey": "PdfQueueUrl", "OutputValue": "https://queues.example.invalid/1/q"},
-               {"OutputKey": "NotifyQueueUrl", "OutputValue": "https://queues.example.invalid/1/n"}]
+               {"OutputKey": "NotifyQueueUrl", "OutputValue": "https://queues.example.invalid/1/n"},
+               {"OutputKey": "AnalysisQueueUrl", "OutputValue": "https://queues.example.invalid/1/a"}]
     filled = env_json.fill(envs, outputs)
     assert filled["PdfFunction"]["TABLE_NAME"] == "cvchapchap-dev-Table-ABC"
     assert filled["PdfFunction"]["PDF_QUEUE_URL"].startswith("https://queues.example.invalid")

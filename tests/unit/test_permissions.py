@@ -7,7 +7,7 @@ and the secrets come from SSM Parameter Store rather than the environment, so th
 the JWT key and the Selcom keys happen where they would. The drive covers every sample
 event of events/ plus the paths a sample does not reach (a photo in a PDF, the ready
 download, the render a download or an edit of a paid CV queues, a preview of a CV with a photo,
-a template thumbnail rendered and listed, a webhook, a verify and a
+a template thumbnail rendered and listed, a resume check with each model provider's key, a webhook, a verify and a
 reconciliation that find a payment paid, both report formats, every secret written by the
 settings). tests/support/iam.py records the calls and compares them with the roles;
 docs/permissions.md says how to read a failure.
@@ -177,6 +177,10 @@ def _drive(api, invoke, selcom_sim, tokens: dict) -> None:
         reply = api.get("/api/admin/reports/payments", query=f"format={fmt}", token=admin)
         assert reply.status == 200, reply.body
 
+    # A resume check without a model (the settings read, no key), then with each provider's key
+    # from Parameter Store and a fake model on loopback; the provider is put back to none after.
+    _check_resumes(api, invoke, token, admin)
+
     # Every sample event, as test_events runs them; those that delete, suspend or sign out last.
     for path in sorted(EVENT_FILES, key=_destructive_last):
         fn = function_for(path)
@@ -223,6 +227,34 @@ def _drive(api, invoke, selcom_sim, tokens: dict) -> None:
         "selcom_vendor": "TILL60002", "selcom_webhook_secret": "new-selcom-webhook-secret-0001",
         "openai_api_key": "sk-new-openai-key-000001", "anthropic_api_key": "sk-ant-new-key-000001"})
     assert reply.status == 200, reply.body
+
+
+def _check_resumes(api, invoke, token: str, admin: str) -> None:
+    import boto3
+
+    from local.ai_sim import start as start_model
+
+    model = start_model(api_key="sk-permissions-model-key")
+    queue_url = os.environ["ANALYSIS_QUEUE_URL"]
+    sqs = boto3.client("sqs", region_name=REGION)
+    try:
+        for settings in (None, {"ai_provider": "openai", "openai_api_key": "sk-permissions-model-key"},
+                         {"ai_provider": "anthropic", "anthropic_api_key": "sk-permissions-model-key"}):
+            if settings:
+                reply = api.put("/api/admin/settings", token=admin, json={**settings, "ai_base_url": model.url})
+                assert reply.status == 200, reply.body
+            cv_id = new_cv(api, token)
+            reply = api.post(f"/api/cvs/{cv_id}/analysis", json={"job_description": "Accountant"}, token=token)
+            assert reply.status == 202, reply.body
+            message = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1)["Messages"][0]
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            result = invoke("AnalysisFunction", _sqs_event_body(message["Body"]))
+            assert result == {"batchItemFailures": []}, result
+        assert len(model.requests) == 2, model.requests
+        reply = api.put("/api/admin/settings", token=admin, json={"ai_provider": "none"})
+        assert reply.status == 200, reply.body
+    finally:
+        model.stop()
 
 
 def _notify_records() -> list[dict]:

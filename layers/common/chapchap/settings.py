@@ -47,6 +47,7 @@ class Settings:
     sms_sender_id: str
     at_base_url: str
     at_username: str
+    analysis_queue_url: str
 
 
 @cache
@@ -87,4 +88,5 @@ def settings() -> Settings:
         sms_sender_id=os.environ.get("SMS_SENDER_ID", ""),
         at_base_url=os.environ.get("AT_BASE_URL", "https://api.africastalking.com").rstrip("/"),
         at_username=os.environ.get("AT_USERNAME", "sandbox"),
+        analysis_queue_url=os.environ.get("ANALYSIS_QUEUE_URL", ""),
     )

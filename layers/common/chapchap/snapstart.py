@@ -42,7 +42,8 @@ def after_restore() -> list[str]:
     reset = []
     random.seed()  # from os.urandom
     reset.append("random")
-    for name in ("chapchap.data.table", "chapchap.storage", "chapchap.pdf.queue", "chapchap.payments.selcom"):
+    for name in ("chapchap.data.table", "chapchap.storage", "chapchap.pdf.queue", "chapchap.analysis.queue",
+                 "chapchap.payments.selcom"):
         module = _loaded(name)
         if module is not None:
             module.reset_client()

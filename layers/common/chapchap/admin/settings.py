@@ -1,6 +1,7 @@
 """Business settings an admin changes at run time, and the secrets behind them.
 
-    SETTINGS / CURRENT      non-secret settings: default_price, ai_provider, version,
+    SETTINGS / CURRENT      non-secret settings: default_price, ai_provider, ai_base_url,
+                            ai_model, version,
                             updated_at, updated_by, secrets_updated_at {field: time}
 
 Secrets (Selcom keys, AI provider keys) are write-only: they go to SSM Parameter Store as
@@ -41,6 +42,10 @@ SECRET_FIELDS: dict[str, str] = {
 # Not secret, shown in full, but kept next to the keys because the Selcom client reads it there.
 PLAIN_PARAMETER_FIELDS: dict[str, str] = {"selcom_vendor": "selcom-vendor"}
 PARAMETER_FIELDS = {**SECRET_FIELDS, **PLAIN_PARAMETER_FIELDS}
+# The language model of the resume check (chapchap/analysis/model.py): which provider's key,
+# at which address, which model. Kept in the settings item; the keys are the secrets above.
+AI_FIELDS = ("ai_provider", "ai_base_url", "ai_model")
+AI_KEYS = {"openai": "openai-api-key", "anthropic": "anthropic-api-key"}
 
 # ---------------------------------------------------------------- masking and reading secrets
 def mask(value: str | None) -> str | None:
@@ -93,13 +98,15 @@ def _view(item: dict[str, Any], parameters_found: dict[str, tuple[str | None, st
         "currency": settings().currency,
         "business_time_zone": settings().business_timezone,
         "ai_provider": item.get("ai_provider"),
+        "ai_base_url": item.get("ai_base_url"),
+        "ai_model": item.get("ai_model"),
     }
     for field in PLAIN_PARAMETER_FIELDS:
         shown[field] = parameters_found[field][0]
     for field in SECRET_FIELDS:
         shown[field] = mask(parameters_found[field][0])
     shown["secret_sources"] = {field: parameters_found[field][1] for field in PARAMETER_FIELDS}
-    shown["editable"] = ["default_price", "ai_provider", *PARAMETER_FIELDS]
+    shown["editable"] = ["default_price", *AI_FIELDS, *PARAMETER_FIELDS]
     shown["read_only"] = {
         "currency": "Amounts are whole Tanzanian shillings everywhere.",
         "business_time_zone": "A deployment parameter (BusinessTimeZone): changing it would move every "
@@ -128,8 +135,9 @@ def update(actor: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     item_changes: dict[str, Any] = {}
     if changes.get("default_price") is not None and changes["default_price"] != before_view["default_price"]:
         item_changes["default_price"] = int(changes["default_price"])
-    if changes.get("ai_provider") is not None and changes["ai_provider"] != item.get("ai_provider"):
-        item_changes["ai_provider"] = changes["ai_provider"]
+    for name in AI_FIELDS:
+        if changes.get(name) is not None and changes[name] != item.get(name):
+            item_changes[name] = changes[name]
     parameter_changes = {k: v for k, v in changes.items()
                          if k in PARAMETER_FIELDS and v is not None and v != found[k][0]}
     if not item_changes and not parameter_changes:
@@ -177,6 +185,23 @@ def update(actor: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         _forget_cached_secrets()
     logger.info("settings updated", extra={"fields": sorted(after)})  # names only, never values
     return read()
+
+
+def ai_config() -> dict[str, Any] | None:
+    """The resume check's model: `{provider, base_url, model, api_key}`, or None when no
+    provider is chosen or its key is not set (1 GetItem + 1 SSM read). The key is handed to
+    the model's client only; nothing logs it."""
+    from chapchap import secretstore
+
+    item = table.get(*SETTINGS_KEY) or {}
+    provider = item.get("ai_provider")
+    if provider not in AI_KEYS:
+        return None
+    try:
+        key = secretstore.get_secret(AI_KEYS[provider])
+    except secretstore.SecretUnavailable:
+        return None
+    return {"provider": provider, "base_url": item.get("ai_base_url"), "model": item.get("ai_model"), "api_key": key}
 
 
 def _refuse_read_only(changes: dict[str, Any]) -> None:

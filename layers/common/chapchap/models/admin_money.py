@@ -97,6 +97,11 @@ class SettingsUpdateIn(Input):
     # unchanged it is accepted, changed it is a 422 READ_ONLY_SETTING that says why).
     business_time_zone: Annotated[str, StringConstraints(max_length=64), Field(json_schema_extra={"readOnly": True})] | None = None
     ai_provider: Literal["none", "openai", "anthropic"] | None = None
+    # The resume check's language model: an OpenAI-compatible chat completions API. Plain
+    # http only on this machine (a local fake or proxy); the key travels to this address.
+    ai_base_url: Annotated[str, StringConstraints(
+        max_length=300, pattern=r"^(https://[A-Za-z0-9.-]+(:\d{1,5})?|http://(127\.0\.0\.1|localhost)(:\d{1,5})?)(/[A-Za-z0-9._~/-]*)?$")] | None = None
+    ai_model: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$")] | None = None
     selcom_vendor: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{2,40}$")] | None = None
     selcom_api_key: Secret | None = None
     selcom_api_secret: Secret | None = None

@@ -363,6 +363,9 @@ class AdminSettings(Out):
     currency: Currency
     business_time_zone: str
     ai_provider: Literal["none", "openai", "anthropic"] | None
+    ai_base_url: Annotated[str | None, Field(description="the resume check's model API (OpenAI-compatible); "
+                                                           "null: the provider's own")]
+    ai_model: Annotated[str | None, Field(description="the model the resume check asks; null: the default")]
     selcom_vendor: str | None
     selcom_api_key: Masked
     selcom_api_secret: Masked
