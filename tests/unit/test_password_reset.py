@@ -212,3 +212,27 @@ def test_a_changed_number_resets_and_the_old_one_does_not(aws, api, amina):
     assert reply.status == 200, reply.body
     forgot(api, {"phone_number": "0765000222"})
     assert [json.loads(r["body"])["to"] for r in queued()] == ["255765000222"]
+
+
+def test_no_item_holds_a_source_address(aws, api, amina, monkeypatch):
+    """Sign-in failures and reset requests count per address, and the table keeps a keyed
+    hash of it, never the address (docs/hardening.md)."""
+    from tests.unit.test_sharing import all_items
+
+    _start_of_a_window(monkeypatch)
+    address = "196.249.77.31"
+    for _ in range(2):
+        reply = api.post("/api/auth/login", json={"email": "amina@example.com", "password": "wrong password!"},
+                         source_ip=address)
+        assert reply.status == 401
+    assert forgot(api, {"email": "amina@example.com"}, ip=address).status == 202
+    assert reset(api, {"email": "amina@example.com", "code": "000000", "new_password": NEW}, ip=address).status == 400
+    items = all_items()
+    throttles = [i for i in items if i["pk"].startswith(("THROTTLE#IP#", "THROTTLE#RESET#IP#", "THROTTLE#RESETWRONG#IP#"))]
+    assert len(throttles) == 3, [i["pk"] for i in throttles]
+    assert not [i for i in items if address in json.dumps(i, default=str)]
+    # The same address lands on the same counter (the count works), another on its own.
+    assert api.post("/api/auth/login", json={"email": "amina@example.com", "password": "wrong password!"},
+                    source_ip=address).status == 401
+    login = [i for i in all_items() if i["pk"].startswith("THROTTLE#IP#")]
+    assert len(login) == 1 and login[0]["failures"] == 3

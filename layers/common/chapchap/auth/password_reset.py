@@ -47,7 +47,7 @@ def _new_secret(channel: str) -> str:
 def request(*, email: str | None = None, phone: str | None = None, source_ip: str) -> None:
     """Send a reset link (email) or code (SMS to the number) if it is an account's."""
     channel, identifier = ("email", email) if email else ("sms", phone or "")
-    keys = throttle.scoped_keys("RESET", {"account": identifier, "ip": source_ip})
+    keys = throttle.scoped_keys("RESET", {"account": identifier, "ip": throttle.address(source_ip)})
     index_key = users.email_key(identifier) if email else users.phone_key(identifier)
     found = table.batch_get([index_key, *keys.values()], consistent=True)
     wait = throttle.wait_for(found, keys, REQUEST_LIMITS)
@@ -83,7 +83,7 @@ def reset(*, new_password: str, source_ip: str, token: str | None = None, code: 
           email: str | None = None, phone: str | None = None) -> None:
     """Set a new password with the emailed token, or the SMS code and the account's email or
     number. RESET_INVALID for anything wrong, without saying what."""
-    fail_keys = throttle.scoped_keys("RESETWRONG", {"ip": source_ip})
+    fail_keys = throttle.scoped_keys("RESETWRONG", {"ip": throttle.address(source_ip)})
     if token:
         channel, secret = "email", token.partition(".")[2]
         try:

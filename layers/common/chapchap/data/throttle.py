@@ -3,7 +3,8 @@ prompts per CV, per user and per phone that is not the account's.
 
     THROTTLE#EMAIL#<email> / DELAY        `failures` and `last_failure` (epoch seconds);
                                           TTL a day after the last failure
-    THROTTLE#IP#<ip>       / W#<start>    login `failures` in a fixed window, TTL after it
+    THROTTLE#IP#<hash>     / W#<start>    login `failures` per source address in a fixed
+                                          window, TTL after it (`address`: a keyed hash)
     THROTTLE#<kind>#<value> / W#<start>   payment prompt `hits` in a fixed window; also
                                           public share-link requests per keyed hash of the
                                           address (`PUBLICCV`: the address is never stored)
@@ -22,10 +23,14 @@ limit across a window boundary.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+from functools import cache
 from typing import Any
 
 from chapchap import clock
 from chapchap.data import table
+from chapchap.secretstore import get_secret
 from chapchap.settings import settings
 
 EMAIL_STATE_DAYS = 1  # failures older than this (with none since) are forgotten
@@ -38,10 +43,23 @@ def _window(size: int | None = None) -> tuple[int, int]:
     return start, start + size
 
 
+@cache
+def _address_key(secret: str) -> bytes:
+    return hmac.new(secret.encode("utf-8"), b"throttle-address", hashlib.sha256).digest()
+
+
+def address(ip: str) -> str:
+    """A source address as a throttle key holds it: an HMAC under a key derived from the
+    token secret. Equal addresses give equal keys (the count works); the table never holds
+    the address, and the 2^32 IPv4 addresses cannot be tried against a hash without the secret."""
+    return hmac.new(_address_key(get_secret("jwt-secret")), ip.encode("utf-8", "replace"),
+                    hashlib.sha256).hexdigest()[:32]
+
+
 def keys(email: str, ip: str) -> dict[str, tuple[str, str]]:
     start, _ = _window()
     return {"email": (f"THROTTLE#EMAIL#{email}", "DELAY"),
-            "ip": (f"THROTTLE#IP#{ip}", f"W#{start}")}
+            "ip": (f"THROTTLE#IP#{address(ip)}", f"W#{start}")}
 
 
 def delay_after(failures: int) -> int:
@@ -116,6 +134,7 @@ def seconds_left(window_seconds: int) -> int:
 # The same fixed windows for other things counted per caller (password resets: requests per
 # account and per address, wrong codes per address):
 #     THROTTLE#<scope>#<kind>#<value> / W#<window start>   `hits` counter, TTL after the window
+# (a source address goes in as `address(ip)`, never as itself).
 def scoped_keys(scope: str, values: dict[str, str]) -> dict[str, tuple[str, str]]:
     start, _ = _window()
     return {kind: (f"THROTTLE#{scope}#{kind.upper()}#{value}", f"W#{start}") for kind, value in values.items()}
