@@ -575,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  downloads   {seeder.downloads['ready']}" + (
             f" (+{seeder.downloads['rendering']} asked while the PDF was still rendering)"
             if seeder.downloads["rendering"] else ""),
-        "  counters    " + ", ".join(f"{k} +{v:,}" for k, v in moved.items()) + "  (COUNTER#TOTAL)",
+        "  counters    " + ", ".join(f"{k} +{v:,}" for k, v in moved.items()) + "  (COUNTER#TOTAL, shards added up)",
     ]
     example = seeder.example()
     if example:

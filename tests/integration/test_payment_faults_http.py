@@ -50,10 +50,7 @@ def initiate(stack, headers, cv_id, method="card"):
 
 
 def revenue(stack):
-    ddb = stack.boto3_client("dynamodb")
-    table = stack.info()["resources"]["Table"]["Ref"]
-    item = ddb.get_item(TableName=table, Key={"pk": {"S": "COUNTER#TOTAL"}, "sk": {"S": "TOTAL"}}).get("Item", {})
-    return int(item.get("revenue", {"N": "0"})["N"])
+    return stack.counter_total().get("revenue", 0)
 
 
 def status(stack, headers, reference):

@@ -18,10 +18,7 @@ def seed(stack, *args: str) -> str:
 
 
 def counter_total(stack) -> dict:
-    table = stack.info()["resources"]["Table"]["Ref"]
-    item = stack.boto3_client("dynamodb").get_item(TableName=table, ConsistentRead=True,
-                                                   Key={"pk": {"S": "COUNTER#TOTAL"}, "sk": {"S": "TOTAL"}})["Item"]
-    return {k: int(v["N"]) for k, v in item.items() if "N" in v}
+    return stack.counter_total()
 
 
 def test_seed_fills_the_running_stack_through_the_domain(start_stack):

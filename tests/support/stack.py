@@ -127,6 +127,23 @@ class LocalStack:
         """Wait until the consumed queues are empty."""
         return self.post(f"/_local/queues/drain?timeout={timeout}", timeout=timeout + 10).json()["data"]["drained"]
 
+    def counter_total(self) -> dict[str, int]:
+        """The all-time counters as the table holds them: every shard of `COUNTER#TOTAL` added
+        up (one BatchGetItem of every possible shard key: the stack's shard count may differ
+        from this process's environment)."""
+        from chapchap.data import counters
+
+        keys = [counters.shard_key(counters.total_key(), s) for s in range(counters.MAX_SHARDS)]
+        table = self.info()["resources"]["Table"]["Ref"]
+        found = self.boto3_client("dynamodb").batch_get_item(RequestItems={table: {
+            "Keys": [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys], "ConsistentRead": True}})
+        totals: dict[str, int] = {}
+        for item in found["Responses"][table]:
+            for name, value in item.items():
+                if "N" in value:
+                    totals[name] = totals.get(name, 0) + int(value["N"])
+        return totals
+
     def boto3_client(self, service: str):
         """A boto3 client of the stack's emulated AWS."""
         import boto3

@@ -279,7 +279,11 @@ def test_views_page_with_a_cursor_and_a_revoked_link_has_none(api, paid):
     assert api.get(path, token=owner["token"], query="cursor=forged.cursor").status == 400
     assert api.delete(f"/api/cvs/{owner['cv_id']}/share", token=owner["token"]).status == 204
     gone = api.get(path, token=owner["token"])
-    assert gone.status == 200 and gone.data == [] and gone.body["meta"]["total"] == 0
+    assert gone.status == 404 and gone.error["code"] == "NOT_FOUND"
+    # A new link starts from nothing.
+    assert api.post(f"/api/cvs/{owner['cv_id']}/share", token=owner["token"]).status == 201
+    fresh = api.get(path, token=owner["token"])
+    assert fresh.status == 200 and fresh.data == [] and fresh.body["meta"]["total"] == 0
 
 
 def test_no_item_holds_the_address_or_the_user_agent(api, paid):

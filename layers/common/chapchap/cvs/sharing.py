@@ -129,14 +129,15 @@ def revoke(owner: Owner, cv_id: str) -> None:
 
 def views(owner: Owner, cv_id: str, *, limit: int, page: str | None) -> tuple[list[dict], str | None, int]:
     """The live link's views, newest first, the next cursor and the total (the link's counter).
-    A CV without a live link has none: a revoked link's views go with it."""
+    NotFound when the CV has no live link: views belong to a link, and a revoked link's views
+    go with it (as its slug does)."""
     cv = editing.owned(owner, cv_id)
     slug = cv.get("share_slug")
     live = shares.get(slug) if slug else None
     scope = f"share-views:{cv_id}:{slug}"
     start = cursor.decode(page, scope)
     if not live:
-        return [], None, 0
+        raise NotFound("This CV has no share link.")
     items, last = shares.views(slug, limit=limit, start_key=start)
     shown = [{"at": v["at"], "referrer_host": v.get("referrer_host"), "country": v.get("country"),
               "device": v.get("device", "desktop")} for v in items]
