@@ -94,9 +94,7 @@ def moto_account(setenv: SetEnv) -> Iterator[dict]:
 def reset_caches() -> None:
     from aws_lambda_powertools.utilities import parameters
 
-    from chapchap import messages, storage
-    from chapchap.analysis import queue as analysis_queue
-    from chapchap.pdf import queue as renders
+    from chapchap import queues, storage
     from chapchap.payments import selcom
     from chapchap.admin import settings as settings_store
     from chapchap.data import table
@@ -108,10 +106,8 @@ def reset_caches() -> None:
     parameters.clear_caches()
     table.reset_client()
     storage.reset_client()
-    renders.reset_client()
-    analysis_queue.reset_client()
+    queues.reset_client()
     selcom.reset_client()
-    messages.reset_client()
     mail.reset_client()
     sms.reset_provider()
 

@@ -16,7 +16,8 @@ def _fill_every_cache(monkeypatch):
     import boto3
     from aws_lambda_powertools.utilities import parameters
     from chapchap import storage
-    from chapchap.pdf import queue as renders
+    from chapchap import queues
+    from chapchap.messages import mail
     from chapchap.payments import selcom
     from chapchap.admin import settings as settings_store
     from chapchap.auth import passwords
@@ -31,7 +32,8 @@ def _fill_every_cache(monkeypatch):
     assert get_secret("snap-test") == "v"
     table.client()
     storage.client()
-    renders._client()
+    queues.client()
+    mail._client()
     selcom._shared_session()
     settings_store.default_price()
     passwords.verify_password("whatever", None)
@@ -45,7 +47,8 @@ def test_after_restore_drops_clients_connections_credentials_and_timed_caches(aw
     import boto3
     from aws_lambda_powertools.utilities import parameters
     from chapchap import snapstart, storage
-    from chapchap.pdf import queue as renders
+    from chapchap import queues
+    from chapchap.messages import mail
     from chapchap.payments import selcom
     from chapchap.admin import settings as settings_store
     from chapchap.auth import passwords
@@ -56,7 +59,7 @@ def test_after_restore_drops_clients_connections_credentials_and_timed_caches(aw
 
     reset = snapstart.after_restore()
 
-    assert table._client is None and storage._client is None and renders._sqs is None
+    assert table._client is None and storage._client is None and queues._sqs is None and mail._ses is None
     assert selcom._client is None and selcom._session is None
     assert not parameters.base.DEFAULT_PROVIDERS
     from chapchap.templates import catalog

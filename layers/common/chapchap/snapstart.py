@@ -42,7 +42,7 @@ def after_restore() -> list[str]:
     reset = []
     random.seed()  # from os.urandom
     reset.append("random")
-    for name in ("chapchap.data.table", "chapchap.storage", "chapchap.pdf.queue", "chapchap.analysis.queue",
+    for name in ("chapchap.data.table", "chapchap.storage", "chapchap.queues", "chapchap.messages.mail",
                  "chapchap.payments.selcom"):
         module = _loaded(name)
         if module is not None:

@@ -8,25 +8,10 @@ from __future__ import annotations
 
 import json
 
-import boto3
 
+from chapchap import queues
 from chapchap.settings import settings
 
-_sqs = None
-
-
-def _client():
-    global _sqs
-    if _sqs is None:
-        _sqs = boto3.client("sqs")
-    return _sqs
-
-
-def reset_client() -> None:
-    global _sqs
-    _sqs = None
-
-
 def enqueue(cv_id: str, analysis_id: str) -> None:
-    _client().send_message(QueueUrl=settings().analysis_queue_url,
+    queues.client().send_message(QueueUrl=settings().analysis_queue_url,
                            MessageBody=json.dumps({"cv_id": cv_id, "analysis_id": analysis_id}))

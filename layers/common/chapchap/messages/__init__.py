@@ -17,28 +17,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import boto3
 
 from chapchap.data import messages as message_data
 from chapchap.data import users
 from chapchap.messages.texts import DEFAULT_LOCALE
 from chapchap.observability import logger, metrics
+from chapchap import queues
 from chapchap.settings import settings
-
-_sqs = None
-
-
-def _client():
-    global _sqs
-    if _sqs is None:
-        _sqs = boto3.client("sqs")
-    return _sqs
-
-
-def reset_client() -> None:
-    global _sqs
-    _sqs = None
-
 
 @dataclass
 class Outgoing:
@@ -60,7 +45,7 @@ def send_to_queue(outgoing: list[Outgoing]) -> None:
     """Queue messages whose records are written (by `queue` or in the caller's transaction)."""
     entries = [{"Id": str(n), "MessageBody": json.dumps(asdict(m))} for n, m in enumerate(outgoing)]
     for start in range(0, len(entries), 10):
-        answer = _client().send_message_batch(QueueUrl=settings().notify_queue_url, Entries=entries[start:start + 10])
+        answer = queues.client().send_message_batch(QueueUrl=settings().notify_queue_url, Entries=entries[start:start + 10])
         if answer.get("Failed"):
             raise RuntimeError(f"the notification queue refused {len(answer['Failed'])} message(s)")
 

@@ -11,26 +11,11 @@ import json
 from datetime import timedelta
 from typing import Any
 
-import boto3
 
 from chapchap import clock
 from chapchap.data import cvs, table
+from chapchap import queues
 from chapchap.settings import settings
-
-_sqs = None
-
-
-def _client():
-    global _sqs
-    if _sqs is None:
-        _sqs = boto3.client("sqs")
-    return _sqs
-
-
-def reset_client() -> None:
-    global _sqs
-    _sqs = None
-
 
 def rendering_op(cv_id: str, version: int) -> dict:
     return table.update_op(*cvs.cv_key(cv_id), "SET pdf_status = :rendering, render_requested_at = :now",
@@ -45,7 +30,7 @@ def enqueue(cv_id: str, version: int) -> None:
 def send(body: dict) -> None:
     """Any job of the PDF function: a CV render as above, or a template thumbnail
     (chapchap.templates.thumbnails)."""
-    _client().send_message(QueueUrl=settings().pdf_queue_url, MessageBody=json.dumps(body))
+    queues.client().send_message(QueueUrl=settings().pdf_queue_url, MessageBody=json.dumps(body))
 
 
 def request_render(cv_id: str, version: int) -> None:
