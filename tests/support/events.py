@@ -132,6 +132,8 @@ def fill(text: str, context: dict[str, Any]) -> dict:
     if "REPLACE_WITH_SHARE_SLUG" in text:  # the paid CV's live link, made now if it has none
         text = text.replace("REPLACE_WITH_SHARE_SLUG", share_slug(context))
     event = json.loads(text)
+    if event.get("routeKey") == "GET /api/cvs/{id}/share/views":
+        share_slug(context)  # views belong to a live link (another event may have revoked it)
     cv_id = context["paid_cv_id"] if event.get("routeKey") in PAID_ROUTES else context["cv_id"]
     if "REPLACE_WITH_ANALYSIS_ID" in text:  # a check of that CV, asked for now
         text = text.replace("REPLACE_WITH_ANALYSIS_ID", new_analysis(context["user_id"], cv_id))

@@ -264,7 +264,7 @@ def test_a_name_search_pages_through_both_sources_in_order(api):
 
 
 def test_the_backfill_indexes_users_from_before_the_index(api):
-    from chapchap.data import table, user_index
+    from chapchap.data import table
 
     admin = admin_token(api)
     register(api, "old@example.com", phone="0765 123 123", full_name="Baraka Mollel")
@@ -275,9 +275,14 @@ def test_the_backfill_indexes_users_from_before_the_index(api):
                                        Key={"pk": {"S": item["pk"]}, "sk": {"S": item["sk"]}})
     assert found(api, admin, "0765123123") == [] and found(api, admin, "mollel") == []
 
-    today = clock.business_date()
-    assert user_index.backfill(today - timedelta(days=40), today) >= 2  # this user and the admin
-    assert user_index.backfill(today - timedelta(days=40), today) >= 2  # again: nothing changes
+    from tests.support.apigw import invoke
+
+    month = clock.business_month()
+    for _ in range(2):  # idempotent: again, nothing changes
+        summary = invoke("UserIndexBackfillFunction", {"from": month, "to": month})
+        assert summary["months"] == [month] and summary["users"] >= 2  # this user and the admin
+    with pytest.raises(ValueError):
+        invoke("UserIndexBackfillFunction", {"from": "2026-00"})
     assert found(api, admin, "0765123123") == ["old@example.com"] and found(api, admin, "moll") == ["old@example.com"]
 
 

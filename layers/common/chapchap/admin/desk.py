@@ -183,27 +183,14 @@ def _audited(p: dict[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- backfill (operator)
 BACKFILL_MAX_MONTHS = 12
-_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
 def backfill_lookups(options: dict[str, Any] | None) -> dict[str, Any]:
     """Write the lookup items of the payments created in `{"from": "YYYY-MM", "to": "YYYY-MM"}`
     (default: this business month; at most 12 months a run). Idempotent: the same keys again."""
-    from datetime import date
-
-    from chapchap import clock
     from chapchap.data import buckets
 
-    options = options or {}
-    bounds = []
-    for name in ("from", "to"):
-        raw = str(options.get(name) or clock.business_month())
-        if not _MONTH.fullmatch(raw):
-            raise ValueError(f"{name}: a month as YYYY-MM")
-        bounds.append(date(int(raw[:4]), int(raw[5:7]), 1))
-    months = buckets.months(*bounds)
-    if not months or len(months) > BACKFILL_MAX_MONTHS:
-        raise ValueError(f"from..to: 1 to {BACKFILL_MAX_MONTHS} months, from not after to")
+    months = buckets.month_range(options, max_months=BACKFILL_MAX_MONTHS)
     summary = {"months": months, "payments": 0, "lookups": 0}
     for month in months:
         start_key = None

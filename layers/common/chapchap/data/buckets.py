@@ -7,6 +7,7 @@ the range, never the table. The cursor remembers the month and DynamoDB's key wi
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,7 @@ from chapchap import clock, cursor
 from chapchap.data import table
 
 MAX_MONTHS = 120
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
 def months(first: date, last: date) -> list[str]:
@@ -23,6 +25,24 @@ def months(first: date, last: date) -> list[str]:
         out.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
+
+
+def month_range(options: dict[str, Any] | None, *, max_months: int) -> list[str]:
+    """The months of an operator's `{"from": "YYYY-MM", "to": "YYYY-MM"}` (each defaults to this
+    business month), 1 to `max_months` of them; ValueError otherwise (for the backfills)."""
+    from chapchap import clock
+
+    options = options or {}
+    bounds = []
+    for name in ("from", "to"):
+        raw = str(options.get(name) or clock.business_month())
+        if not _MONTH.fullmatch(raw):
+            raise ValueError(f"{name}: a month as YYYY-MM")
+        bounds.append(date(int(raw[:4]), int(raw[5:7]), 1))
+    found = months(*bounds)
+    if not found or len(found) > max_months:
+        raise ValueError(f"from..to: 1 to {max_months} months, from not after to")
+    return found
 
 
 def page(*, index: str, prefix: str, first: date, last: date, limit: int, page_cursor: str | None,

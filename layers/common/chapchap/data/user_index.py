@@ -89,6 +89,16 @@ def delete_ops(user: dict[str, Any]) -> list[dict]:
     return [table.delete_op(pk, sk) for (pk, sk) in _keys(user)]
 
 
+def backfill_months(options: dict[str, Any] | None) -> dict[str, Any]:
+    """`backfill` over an operator's `{"from": "YYYY-MM", "to": "YYYY-MM"}` (default this
+    business month, at most 12 months a run: the function's 5 minutes): `{months, users}`."""
+    from chapchap.data.buckets import month_range
+
+    months = month_range(options, max_months=12)
+    first, last = (date(int(m[:4]), int(m[5:7]), 1) for m in (months[0], months[-1]))
+    return {"months": months, "users": backfill(first, last)}
+
+
 def backfill(first: date, last: date) -> int:
     """Write the items of every user created in the business months of [first, last] (gsi2
     `USERS#<YYYY-MM>`, one Query per page of 100, then one transaction per user): for users
