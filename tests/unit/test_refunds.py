@@ -322,3 +322,22 @@ def test_the_limits_of_a_series(api, admin, query, ok):
     else:
         assert reply.status == 400 and reply.error["code"] == "BAD_QUERY"
         assert "at most" in reply.error["message"]
+
+
+def test_payments_flagged_before_the_index_are_listed_after_the_backfill(api, admin, shop):
+    """A stage upgraded with flagged payments: the payment-lookup backfill gives them their
+    flagged-index entries (docs/deploy.md); resolved ones get none."""
+    from chapchap.data import refunds as refund_data
+    from tests.support.apigw import invoke
+
+    assert resolve(api, admin, shop["duplicate"], action="dismissed", reason=REASON).status == 200
+    for item in table.query(pk=refund_data.FLAGGED)[0]:  # as a stage from before the index
+        table.transact([table.delete_op(item["pk"], item["sk"])])
+    assert api.get("/api/admin/payments", token=admin, query="flagged=true").data == []
+
+    month = clock.business_month()
+    for _ in range(2):  # idempotent
+        invoke("PaymentLookupBackfillFunction", {"from": month, "to": month})
+        listed = api.get("/api/admin/payments", token=admin, query="flagged=true").data
+        assert [p["reference"] for p in listed] == [shop["mismatch"]]
+    assert [e["kind"] for e in table.query(pk=refund_data.FLAGGED)[0]] == ["mismatch"]

@@ -159,9 +159,16 @@ def payments_of_month(month: str, *, start_key: dict | None, limit: int = 30) ->
 
 
 def backfill_ops(payment: dict[str, Any]) -> list[dict]:
-    """The lookup items a payment would have had, had it been made after they existed."""
+    """The lookup items a payment would have had, had it been made after they existed, and
+    its entry in the flagged index when it is flagged and unresolved (flagged before the
+    index existed). The flagged list re-reads each payment, so an entry of a payment resolved
+    meanwhile is never shown."""
+    from chapchap.data import refunds
+
     ops = creation_lookup_ops(payment)
     if payment.get("status") == "completed":
         ops += completion_lookup_ops(payment, transaction_id=payment.get("transaction_id"),
                                      selcom_reference=payment.get("selcom_reference"))
+    if not payment.get("resolution") and (payment.get("flagged") or payment.get("duplicate_payment")):
+        ops.append(refunds.flag_index_op(payment, kind="mismatch" if payment.get("flagged") else "duplicate"))
     return ops
