@@ -1,15 +1,21 @@
 """Admin: every CV. List with filters and sorts, read, update (title, template, paid state
 with a reason), soft delete. Each change is one transaction with its audit entry.
 
-Lists read keyed partitions only (no filter expressions), one Query each:
-    no filter, sort=created_at     gsi2 CVS#<month>: 1 per month of the range
-    template_id (+ is_paid)        gsi3 CVTPL#<template>#<paid|unpaid>#<month>: 2 per month (1)
-    is_paid alone                  gsi3, one partition per template: T per month (+1 Query for
-                                   the template ids)
+Lists read keyed partitions only (no filter expressions), one Query each. Every CV month
+bucket is S = INDEX_SHARDS sub-buckets plus the legacy unsharded one (data/cvs.py: P = S + 1
+= 5 prefixes), merged in sort-key order (data/merged.py); a page whose month holds enough CVs
+fills in one round, one Query per prefix:
+    no filter, sort=created_at     gsi2 CVS[#<k>]#<month>: P = 5 per round
+    template_id + is_paid          gsi3 CVTPL#<template>#<paid|unpaid>[#<k>]#<month>: P = 5
+    template_id alone              both paid states: 2 P = 10
+    is_paid alone                  every template's partitions: T x P (+1 Query for the
+                                   template ids)
     sort=template                  the template ids (1 Query), then template by template (A to Z)
-                                   as above; at most 16 Queries per page
-A page stops at 16 Queries (at least one round): with sparse data over many months or
-templates it may come back short, with a cursor to go on.
+                                   as above, 2 P (P with is_paid) per template
+A page stops before a round would pass MAX_QUERIES = 4 P = 20 Queries, but its first round
+always runs (so a round wider than that, is_paid alone with T > 4, is the page's cost): with
+sparse data over many months or templates it may come back short, with a cursor to go on.
+The cost follows the page, the range and the number of templates, never the table.
 
 update: 1 GetItem (+1 GetItem when the template changes) + 1 transaction (+1 SQS message when
 a render is due); delete: 1 GetItem + 1 transaction.
@@ -22,7 +28,7 @@ from chapchap import audit, clock
 from chapchap.admin import query as admin_query
 from chapchap.cvs import paid_name
 from chapchap.pdf import queue as renders
-from chapchap.data import buckets, counters, merged, table, templates
+from chapchap.data import counters, merged, table, templates
 from chapchap.data import cvs as cv_data
 from chapchap.errors import Conflict, NotFound, ValidationFailed
 
@@ -30,6 +36,8 @@ if TYPE_CHECKING:  # pydantic body models: the routes that take them import them
     from chapchap.models.admin import AdminCvUpdateIn
 
 SORTS = ("created_at", "template")
+# Four rounds of one bucket's prefixes: a sparse range crosses up to four months per page.
+MAX_QUERIES = 4 * len(cv_data.bucket_prefixes())
 TEMPLATE_ID = r"[a-z0-9][a-z0-9-]{0,62}"
 
 # ---------------------------------------------------------------- list
@@ -38,19 +46,19 @@ def list_cvs(params: dict[str, str] | None) -> tuple[list[dict], int, str | None
     template_id = query.text("template_id", pattern=TEMPLATE_ID, message="must be a template id")
     is_paid = query.boolean("is_paid")
     query.check()
-    scope = query.scope("admin-cvs", template_id=template_id, is_paid=is_paid)
-    common = dict(first=query.first, last=query.last, limit=query.limit, page_cursor=query.cursor,
-                  scope=scope, newest_first=query.newest_first)
+    # The shard count is in the scope: a cursor made for other prefixes is refused, never misread.
+    scope = query.scope("admin-cvs", template_id=template_id, is_paid=is_paid, shards=cv_data.INDEX_SHARDS)
     paid_states = (True, False) if is_paid is None else (is_paid,)
     if query.sort == "template" or template_id:
         ids = [template_id] if template_id else templates.all_ids()
-        groups = [[cv_data.template_prefix(t, paid) for paid in paid_states] for t in ids]
-        items, next_cursor = merged.page(index="gsi3", groups=groups, **common)
+        index, groups = "gsi3", [[p for paid in paid_states for p in cv_data.template_prefixes(t, paid)] for t in ids]
     elif is_paid is not None:
-        groups = [[cv_data.template_prefix(t, is_paid) for t in templates.all_ids()]]
-        items, next_cursor = merged.page(index="gsi3", groups=groups, **common)
+        index, groups = "gsi3", [[p for t in templates.all_ids() for p in cv_data.template_prefixes(t, is_paid)]]
     else:
-        items, next_cursor = buckets.page(index="gsi2", prefix="CVS", **common)
+        index, groups = "gsi2", [cv_data.bucket_prefixes()]
+    items, next_cursor = merged.page(index=index, groups=groups, first=query.first, last=query.last,
+                                     limit=query.limit, page_cursor=query.cursor, scope=scope,
+                                     newest_first=query.newest_first, max_queries=MAX_QUERIES)
     return [cv_data.public_cv(item, admin=True) for item in items], query.limit, next_cursor
 
 

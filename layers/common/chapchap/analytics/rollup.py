@@ -4,8 +4,9 @@ The rollup recomputes one finished business day from that day's own items, never
 live counters and never by scanning (docs/data.md, rule 6):
 
     new_users       gsi2 USERS#<YYYY-MM>  created_at within the day's UTC bounds   Select=COUNT
-    cvs_created     gsi2 CVS#<YYYY-MM>    created_at within the bounds, by the template the
-                    CV was created with (`template_usage`)                         projection
+    cvs_created     gsi2 CVS[#<k>]#<YYYY-MM>, each shard and the legacy bucket (data/cvs.py):
+                    created_at within the bounds, by the template the CV was
+                    created with (`template_usage`)                     projection, 5 Queries
     paid_cvs, revenue, payments_completed, template_revenue
                     PAYDONE#<date>: one item per completion on that day           projection
     downloads       DOWNLOAD#<date>                                                Select=COUNT
@@ -43,6 +44,7 @@ from typing import Any, Mapping
 from chapchap import clock
 from chapchap.analytics import funnel
 from chapchap.data import analytics as records
+from chapchap.data import cvs as cv_data
 from chapchap.analytics.periods import (PERIODS, bad_query, check_known, choice, days, month_start,
                               parse_date, period_end, period_start, week_start)
 from chapchap.settings import settings
@@ -69,8 +71,9 @@ def compute_day(day: date) -> dict[str, Any]:
     """The analytics record of one business day, from that day's own items."""
     bounds, month, key = _bounds(day), day.strftime("%Y-%m"), day.isoformat()
     new_users = records.count(index="gsi2", pk=f"USERS#{month}", sk_between=bounds)
-    cvs = records.project(index="gsi2", pk=f"CVS#{month}", sk_between=bounds,
-                          attributes=["created_template_id", "template_id"])
+    cvs = [cv for prefix in cv_data.bucket_prefixes()
+           for cv in records.project(index="gsi2", pk=f"{prefix}#{month}", sk_between=bounds,
+                                     attributes=["created_template_id", "template_id"])]
     usage = Counter(cv.get("created_template_id") or cv.get("template_id") or "unknown" for cv in cvs)
     completions = records.project(pk=f"PAYDONE#{key}", attributes=["amount", "paid_cv", "template_id"])
     template_revenue: Counter = Counter()

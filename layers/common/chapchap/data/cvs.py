@@ -10,13 +10,26 @@
                      after the owner deleted it: their deleted CVs, newest deleted first
                      (restore lists only the last RESTORE_DAYS by a key condition)
     ttl              on a deleted unpaid CV: deleted_at + RESTORE_DAYS, DynamoDB purges it
-    gsi2: CVS#<YYYY-MM> / <created_at>#<id>     every CV by creation month (admin, rollup)
-    gsi3: CVTPL#<template id>#<paid|unpaid>#<YYYY-MM> / <created_at>#<id>
-                     CVs of one template and paid state by creation month (admin filters and
-                     sort=template); rewritten whenever the template or the paid state changes
+    gsi2: CVS#<k>#<YYYY-MM> / <created_at>#<id>
+                     every CV by creation month (admin, rollup), in shard k = index_shard(id)
+    gsi3: CVTPL#<template id>#<paid|unpaid>#<k>#<YYYY-MM> / <created_at>#<id>
+                     CVs of one template and paid state by creation month, same shard k (admin
+                     filters and sort=template); rewritten whenever the template or the paid
+                     state changes, always in the CV's own shard
+
+Why shards: both indexes project the whole CV (ALL), so every edit of a CV writes its ~2 KB to
+its month bucket, and one partition takes 1,000 WCU/s. Readers merge the INDEX_SHARDS
+sub-buckets of a month (data/merged.py) plus the legacy one: CVs written before the buckets
+were sharded keep `CVS#<YYYY-MM>` and `CVTPL#<t>#<paid|unpaid>#<YYYY-MM>` until a backfill
+rewrites their keys (then LEGACY_BUCKETS = False drops them from the reads). A legacy
+CV's gsi3 moves into its shard at its next template or payment change; it is in one bucket
+at every moment, so it is listed once. Old and new keys cannot meet: a new key has one more
+`#`-separated part (template ids have no `#`) and a month never starts with a shard digit
+and `#`.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -31,6 +44,15 @@ from chapchap.data import table
 RESTORE_DAYS = 30
 # `ttl` is a reserved word in DynamoDB expressions.
 TTL_NAMES = {"#ttl": "ttl"}
+# Sub-buckets of each CV month bucket (gsi2 CVS#, gsi3 CVTPL#). 4 x 1,000 WCU/s holds ~2,000
+# edits a second of 2 KB CVs created this month, even if all of them use one template: twice
+# the 1,000 writes a second the service is built for, while a list page reads 4 partitions
+# (+1 legacy) per bucket instead of one. A constant, not a stage parameter: the shard is part
+# of every stored CV's keys, so changing it needs a rewrite of those keys (docs/scale.md).
+INDEX_SHARDS = 4
+# Readers also read the unsharded buckets of CVs written before INDEX_SHARDS existed; False
+# once a backfill has rewritten those CVs' gsi2/gsi3 keys into their shards.
+LEGACY_BUCKETS = True
 
 
 @dataclass(frozen=True)
@@ -47,17 +69,45 @@ def cv_key(cv_id: str) -> tuple[str, str]:
     return f"CV#{cv_id}", "CV"
 
 
-def template_prefix(template_id: str, is_paid: bool) -> str:
+def index_shard(cv_id: str) -> int:
+    """The CV's sub-bucket: stable (a hash of the id, never of anything that changes) and
+    spread evenly whatever the ids look like."""
+    return int.from_bytes(hashlib.sha256(cv_id.encode("utf-8")).digest()[:4], "big") % INDEX_SHARDS
+
+
+def _with_legacy(base: str) -> list[str]:
+    return [*([base] if LEGACY_BUCKETS else []), *(f"{base}#{k}" for k in range(INDEX_SHARDS))]
+
+
+def bucket_prefixes() -> list[str]:
+    """Every gsi2 prefix of the CV month buckets (`<prefix>#<YYYY-MM>`): legacy, then shards."""
+    return _with_legacy("CVS")
+
+
+def _template_base(template_id: str, is_paid: bool) -> str:
     return f"CVTPL#{template_id}#{'paid' if is_paid else 'unpaid'}"
+
+
+def template_prefixes(template_id: str, is_paid: bool) -> list[str]:
+    """Every gsi3 prefix of one template and paid state: legacy, then shards."""
+    return _with_legacy(_template_base(template_id, is_paid))
+
+
+def created_index(cv_id: str, moment: datetime) -> dict[str, str]:
+    """gsi2 of a CV created at `moment`."""
+    return {"gsi2pk": f"CVS#{index_shard(cv_id)}#{clock.business_month(moment)}",
+            "gsi2sk": f"{clock.iso(moment)}#{cv_id}"}
 
 
 def template_index(cv: dict[str, Any], *, template_id: str | None = None,
                    is_paid: bool | None = None) -> dict[str, str]:
-    """gsi3 of a CV, with its template and paid state (or the ones it is about to get)."""
+    """gsi3 of a CV, with its template and paid state (or the ones it is about to get), in
+    the CV's own shard."""
     template_id = template_id if template_id is not None else cv["template_id"]
     is_paid = bool(cv.get("is_paid")) if is_paid is None else is_paid
     month = clock.business_month(clock.parse_iso(cv["created_at"]))
-    return {"gsi3pk": f"{template_prefix(template_id, is_paid)}#{month}", "gsi3sk": f"{cv['created_at']}#{cv['id']}"}
+    return {"gsi3pk": f"{_template_base(template_id, is_paid)}#{index_shard(cv['id'])}#{month}",
+            "gsi3sk": f"{cv['created_at']}#{cv['id']}"}
 
 
 def owner_of(cv: dict[str, Any]) -> Owner | None:
@@ -82,7 +132,7 @@ def new_cv(*, owner: Owner, template_id: str, title: str, content: dict[str, Any
         "is_paid": False, "pdf_status": "none", "download_count": 0,
         "created_at": now, "updated_at": now,
         "gsi1pk": owner.key, "gsi1sk": f"{now}#{cv_id}",
-        "gsi2pk": f"CVS#{clock.business_month(moment)}", "gsi2sk": f"{now}#{cv_id}",
+        **created_index(cv_id, moment),
     }
     return {**cv, **template_index(cv)}
 

@@ -11,8 +11,11 @@ and chains groups of them one after the other (sort=template: one group per temp
 A round queries each open prefix of the current month once, with `Limit` = what the page still
 needs, merges, and keeps only items that no unread item of another prefix could precede. The
 cursor remembers the group, the month and, per prefix, the key of the last item handed out (or
-that the prefix is finished in this month). A page costs at most `max_queries` Queries (one
-round always runs): its cost follows the page and the number of prefixes, never the table.
+that the prefix is finished in this month). A page costs at most `max_queries` Queries, or
+its first round when that is wider (one round always runs, so every page moves on): its cost
+follows the page, the months it crosses and the number of prefixes, never the table. When a
+month holds enough items one round fills the page: an item among the page's first `need` of
+the merge is among the first `need` of its own prefix.
 """
 from __future__ import annotations
 
