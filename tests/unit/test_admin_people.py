@@ -702,7 +702,8 @@ LIST_REQUESTS = [
 
 
 def test_list_calls_do_not_grow_with_the_table(api, admin, ddb_calls):
-    """The same request costs the same DynamoDB calls with 10 and with 2,000 items of each kind."""
+    """The same request costs the same DynamoDB calls with 10 and with 600 items of each kind
+    (120 CVs a template: every list's first page fills from its first partitions either way)."""
     today = clock.business_date()
     month = f"from={today.replace(day=1).isoformat()}&to={today.isoformat()}"
     token = admin["token"]
@@ -723,7 +724,7 @@ def test_list_calls_do_not_grow_with_the_table(api, admin, ddb_calls):
 
     _fill(10, 0)
     small, small_template = measure()
-    _fill(1990, 10)
+    _fill(590, 10)
     assert len(api.get("/api/admin/users", token=token, query=f"{month}&limit=100").data) == 100
     large, large_template = measure()
     assert large == small
