@@ -110,8 +110,9 @@ def ddb_calls_summary(data: dict[str, Any]) -> dict[str, Any]:
     return {"http_routes": len(http), "others": len(data["endpoints"]) - len(http),
             "min": min(totals), "max": max(totals), "median": statistics.median(totals),
             "all_ok": data["all_ok"], "none_grows": data["none_grows"], "sizes": data["sizes"],
-            "fewer_when_larger": [r["endpoint"] for r in data["endpoints"]
-                                  if len(set(v["total"] for v in r["by_size"].values())) > 1]}
+            "fewer_when_larger": [r["endpoint"] for r in data["endpoints"] if not r.get("walks")
+                                  and len(set(v["total"] for v in r["by_size"].values())) > 1],
+            "walkers": [r["endpoint"] for r in data["endpoints"] if r.get("walks")]}
 
 
 def ddb_calls(data: dict[str, Any]) -> str:
@@ -121,6 +122,9 @@ def ddb_calls(data: dict[str, Any]) -> str:
             + [r["by_size"][str(n)]["total"] for n in sizes] for r in data["endpoints"]]
     smaller = (f" Fewer calls with the larger table (a page fills from the first partition it reads): "
                f"{', '.join(f'`{e}`' for e in s['fewer_when_larger'])}." if s["fewer_when_larger"] else "")
+    if s["walkers"]:
+        smaller += (f" The operator backfills ({', '.join(f'`{e}`' for e in s['walkers'])}) walk every item of "
+                    "the months they are given, so their calls follow the data, as they must.")
     return "\n".join([
         "Each sample event of `events/` through its real handler against moto (API Gateway v2 events for the "
         "HTTP routes), placeholders filled with real entities as `tests/unit/test_events.py` does; an event that "
