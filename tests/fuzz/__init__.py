@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -68,7 +69,8 @@ def prepare(base: str, workdir: Path) -> tuple[dict[str, tuple[str, str]], Path]
     tag = uuid.uuid4().hex[:8]
     accounts = {"user": (f"fuzz-{tag}@example.com", f"Fuzz-User-{tag}!"),
                 "other": (f"fuzz-other-{tag}@example.com", f"Fuzz-Other-{tag}!")}
-    ids: dict[str, list[str]] = {"template": templates, "cv": [], "user": [], "payment": [], "reference": []}
+    ids: dict[str, list[str]] = {"template": templates, "cv": [], "user": [], "payment": [], "reference": [],
+                                 "slug": [], "analysis": []}
     for role, (email, password) in accounts.items():
         session = api.call("POST", "/api/auth/register", json={
             "full_name": f"Fuzz {role.title()}", "email": email, "password": password})
@@ -84,6 +86,15 @@ def prepare(base: str, workdir: Path) -> tuple[dict[str, tuple[str, str]], Path]
                 "cv_id": ids["cv"][0], "phone_number": "0712345678"})
             ids["payment"].append(paid["payment"]["id"])
             ids["reference"].append(paid["payment"]["reference"])
+            ids["analysis"].append(api.call("POST", f"/api/cvs/{ids['cv'][0]}/analysis", token,
+                                            json={})["analysis"]["id"])
+            # The simulator completes the USSD push after a few seconds; then the CV can be shared.
+            for _ in range(60):
+                reference = paid["payment"]["reference"]
+                if api.call("GET", f"/api/payments/verify/{reference}", token)["payment"]["status"] == "completed":
+                    ids["slug"].append(api.call("POST", f"/api/cvs/{ids['cv'][0]}/share", token)["share"]["slug"])
+                    break
+                time.sleep(0.5)
     path = workdir / "fuzz-ids.json"
     path.write_text(json.dumps(ids, indent=1))
     return {"user": accounts["user"]}, path

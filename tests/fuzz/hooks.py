@@ -3,8 +3,8 @@
 Two things a generated request cannot know:
 - who it is: every request signs in as the account in FUZZ_EMAIL/FUZZ_PASSWORD, again every
   ten minutes because access tokens last fifteen;
-- which ids exist: FUZZ_IDS names a JSON file of real ids (the fuzz user's CVs and payment,
-  a second user, the templates), and about half the generated ids are swapped for one of
+- which ids exist: FUZZ_IDS names a JSON file of real ids (the fuzz user's CVs, its paid
+  payment, the paid CV's share slug and a resume check, a second user, the templates), and about half the generated ids are swapped for one of
   them, so the fuzzer reaches the handlers' logic and not only their 404s. The swap is a
   function of the generated value (not random) so Hypothesis can replay and shrink a case.
   Generated `cursor`s are dropped: a cursor is the server's signed `meta.next_cursor`, and
@@ -37,6 +37,11 @@ KINDS = {
     "/api/admin/cvs/{id}": "cv", "/api/admin/templates/{id}": "template",
     "/api/admin/templates/{id}/status": "template",
     "/api/admin/payments/{reference}/resolve": "reference",
+    "/api/admin/payments/{reference}": "reference", "/api/admin/payments/{reference}/recheck": "reference",
+    "/api/admin/cvs/{id}/pdf": "cv", "/api/admin/cvs/{id}/restore": "cv",
+    "/api/cvs/{id}/preview": "cv", "/api/cvs/{id}/restore": "cv",
+    "/api/cvs/{id}/share": "cv", "/api/cvs/{id}/share/views": "cv", "/api/public/cvs/{slug}": "slug",
+    "/api/cvs/{id}/analysis": "cv", "/api/cvs/{id}/analysis/{analysis_id}": {"id": "cv", "analysis_id": "analysis"},
 }
 
 
@@ -138,7 +143,8 @@ def map_path_parameters(context, path_parameters):
     kind = KINDS.get(context.operation.path)
     if not kind or not path_parameters:
         return path_parameters
-    return {name: _pick(kind, value) for name, value in path_parameters.items()}
+    kinds = kind if isinstance(kind, dict) else {name: kind for name in path_parameters}
+    return {name: _pick(kinds[name], value) if name in kinds else value for name, value in path_parameters.items()}
 
 
 @schemathesis.hook
