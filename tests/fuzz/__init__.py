@@ -95,6 +95,8 @@ def prepare(base: str, workdir: Path) -> tuple[dict[str, tuple[str, str]], Path]
                     ids["slug"].append(api.call("POST", f"/api/cvs/{ids['cv'][0]}/share", token)["share"]["slug"])
                     break
                 time.sleep(0.5)
+            else:
+                raise RuntimeError("the fuzz user's payment did not complete in the simulator: no share slug")
     path = workdir / "fuzz-ids.json"
     path.write_text(json.dumps(ids, indent=1))
     return {"user": accounts["user"]}, path
