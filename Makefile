@@ -45,8 +45,11 @@ dev: $(STAMP)
 reset: $(STAMP)
 	$(PY) -m local --reset-only
 
-# Two workers: this machine has two cores; each worker starts its own local stack.
-PYTEST_ARGS ?= -n 2 --durations=15
+# Three workers on two cores: the integration tests spend part of their time waiting on their
+# local stacks (queues draining, the simulator's USSD delay, the fuzzer's HTTP round trips), and
+# a third worker fills those waits; worksteal keeps both cores busy to the end instead of one
+# worker finishing its share early. Measured 2026-12-03: 12m16s with -n 2, 10m25s with this.
+PYTEST_ARGS ?= -n 3 --dist worksteal --durations=15
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -70,7 +70,8 @@ DOMAIN_RULES = {
     "PAYMENT_REQUIRED": "a CV is downloaded after it is paid for",
     "IDEMPOTENCY_KEY_REUSED": "an Idempotency-Key belongs to the body it was first sent with",
     "RESET_INVALID": "a reset code or token is a secret the server sent; no schema can generate a live one",
-    ("VALIDATION_FAILED", "template_id", "no active template"): "templates are data, not an enum",
+    # "no active template has this id" (a user's CV, a payment), "no template has this id" (an admin's change)
+    ("VALIDATION_FAILED", "template_id", "template has this id"): "templates are data, not an enum",
     ("VALIDATION_FAILED", "password", "72 bytes"): "bcrypt's limit is 72 bytes of UTF-8; JSON Schema counts characters",
     ("VALIDATION_FAILED", "new_password", "72 bytes"): "bcrypt's limit is 72 bytes of UTF-8; JSON Schema counts characters",
     ("VALIDATION_FAILED", "current_password", "not your current password"): "a password change needs the current one",
