@@ -95,6 +95,12 @@ DOMAIN_RULES = {
     ("BAD_QUERY", "from", "future"): "analytics start in the past",
     ("ONE_CHANGE_AT_A_TIME", None, ""): "a CV's template and paid state change in two requests",
     ("VALIDATION_FAILED", "reason", "is required when"): "marking a CV paid or unpaid needs a reason for the audit log",
+    # Depends on the stored CV (paid, and whose name it carries), not on the request alone.
+    ("VALIDATION_FAILED", "reason", "another person's name on a paid CV"):
+        "a paid CV's person changes only with a reason for the audit log",
+    # phone_number is optional when the account has a number; the fuzz account has none.
+    ("VALIDATION_FAILED", "phone_number", "give the phone number to pay with"):
+        "a payment needs a number: the body's or the account's",
     # A rule between two fields of the resolve body (action and refund_reference).
     ("VALIDATION_FAILED", "refund_reference", "goes with action refunded only"): "a refund's reference goes with a refund",
 }
