@@ -109,7 +109,10 @@ def test_create_template_is_audited_and_public_when_active(api, admin):
     {"layout": "fancy"}, {"theme": {"colors": {"primary": "blue"}}}, {"theme": {"fonts": {"body": "Comic Sans"}}},
     {"theme": {"sparkles": True}}, {"theme": {"margins": {"top": 100}}}, {"price": -1}, {"price": "5000"},
     {"price": 12.5}, {"thumbnail_url": "http://insecure.example.com/x.png"}, {"id": "Bad Id"}, {"name": ""},
-    {"is_active": "yes"}])
+    {"is_active": "yes"},
+    # blank to one regex flavour only (U+0085 is not ECMA-262 \s, U+FEFF is not Unicode White_Space):
+    # refused by both the server and the document's pattern
+    {"thumbnail_url": "https://\u0085"}, {"thumbnail_url": "https://cdn.example.com/\ufeffx.png"}])
 def test_create_template_validates(api, admin, change):
     body = {**NEW_TEMPLATE, **change}
     reply = api.post("/api/admin/templates", json=body, token=admin)

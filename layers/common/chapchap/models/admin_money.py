@@ -20,7 +20,9 @@ MAX_PRICE = 10_000_000  # TZS; far above any CV price, low enough to catch a typ
 TemplateId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
-HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$", max_length=2000)]
+# `\s` differs between the server's regex (Unicode White_Space: has U+0085, not U+FEFF) and the
+# document's (ECMA-262: has U+FEFF, not U+0085): both named, so the two agree on every URL.
+HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s\u0085\ufeff]+$", max_length=2000)]
 Price = Annotated[StrictInt, Field(ge=0, le=MAX_PRICE)]
 Sort = Annotated[StrictInt, Field(ge=0, le=99_999)]
 Color = Annotated[str, StringConstraints(pattern=r"^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")]
