@@ -309,7 +309,7 @@ def render(ctx: dict[str, Any]) -> str:
         f"template's cost 12 measured here (+{ctx['bcrypt_ms']:.0f} ms over the benchmarks' cost 4); the PDF "
         "function's figure is a render with fpdf2 already imported (a warm render of the two-page sample alone "
         f"takes {ctx['pdf_ms']:.0f} ms here and makes {ctx['pdf_bytes'] // 1024} KB). A share of invocations also pays a cold start (import + first client, from "
-        "`coldstart.json` (the benchmarks' git-ignored output) as measured: on a loaded machine these overstate it), billed: Lambda bills "
+        "the cold-start benchmark's git-ignored JSON output as measured: on a loaded machine these overstate it), billed: Lambda bills "
         "the init phase of managed runtimes since 1 August 2025 (AWS Compute Blog, \"AWS Lambda standardizes "
         "billing for INIT Phase\"). Lambda at 512 MB has about a "
         "third of a vCPU: CPU-bound steps (bcrypt, the render) take longer there than here; durations are a "
